@@ -1,0 +1,39 @@
+# breakerlab: `make help` lists the targets.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST := $(PY) -m pytest
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report test test-slow test-all lab clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed ## create .venv and install breakerlab with its dependencies (Traefik included)
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "breakerlab needs Python >= 3.11; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+report: setup ## run the main job on the local runtime (for now: a short breaker smoke experiment)
+	$(PY) -m harness.demo
+
+test: setup ## run the default test suite (unit, integration, notebooks; not slow, not docker)
+	$(PYTEST) -m "not slow and not docker"
+
+test-slow: setup ## run the slow tests (CI runs them too)
+	$(PYTEST) -m "slow and not docker"
+
+test-all: setup ## run every test, Docker ones included (needs dockerd)
+	$(PYTEST)
+
+lab: setup ## open the notebooks in JupyterLab
+	$(VENV)/bin/jupyter lab notebooks/
+
+clean: ## remove caches (keeps .venv and data/)
+	rm -rf .pytest_cache build src/*.egg-info
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""breakerlab analysis: reads raw run folders only (tables, statistics, figures, report)."""

