@@ -96,6 +96,11 @@ class LocalStack(Stack):
         procs = {"traefik": self._traefik, **{r.name: p for r, p in zip(self.replicas, self._replica_procs)}}
         return {name: p.pid for name, p in procs.items() if p is not None and p.poll() is None}
 
+    def ensure_replicas_running(self) -> None:
+        for i, proc in enumerate(self._replica_procs):
+            if proc is None or proc.poll() is not None:
+                self.restart_replica(i)
+
     def restart_replica(self, which: int | str, timeout_s: float = 15.0) -> None:
         """Start a replica again (after a crash) on the same ports, healthy."""
         i = self.replicas.index(self.replica(which))
