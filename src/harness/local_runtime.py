@@ -35,6 +35,13 @@ def find_traefik() -> str:
                       f"or point {TRAEFIK_ENV} at a traefik binary.")
 
 
+def responds(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 class LocalStack(Stack):
     runtime = "local"
 
@@ -133,13 +140,8 @@ class LocalStack(Stack):
         replica, proc = self.replicas[i], self._replica_procs[i]
         if self.startup_faults.get(i, Fault()).crash:
             return  # it is meant to exit at start-up
-
-        def answers() -> bool:
-            try:
-                return httpx.get(f"{replica.control_url}/fault", timeout=1).status_code == 200
-            except httpx.TransportError:
-                return False
-        wait_until(answers, f"replica {replica.name}", timeout_s, proc, self._replica_log(i))
+        wait_until(lambda: responds(f"{replica.control_url}/fault"), f"replica {replica.name}", timeout_s, proc,
+                   self._replica_log(i))
 
     def _start_traefik(self) -> None:
         (self.traefik_dir / "dynamic").mkdir(parents=True, exist_ok=True)
@@ -151,13 +153,7 @@ class LocalStack(Stack):
         self.api_url = f"http://127.0.0.1:{self.api_port}"
         stdout_log = self.traefik_dir / "stdout.log"
         self._traefik = spawn([self.traefik_bin, f"--configFile={config_path}"], stdout_log)
-
-        def pings() -> bool:
-            try:
-                return httpx.get(f"{self.api_url}/ping", timeout=1).status_code == 200
-            except httpx.TransportError:
-                return False
         try:
-            wait_until(pings, "Traefik", 20.0, self._traefik, self.traefik_log_path)
+            wait_until(lambda: responds(f"{self.api_url}/ping"), "Traefik", 20.0, self._traefik, self.traefik_log_path)
         except StackError as exc:
             raise StackError(f"{exc}\n(Traefik's stdout/stderr: {stdout_log})") from None

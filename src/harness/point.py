@@ -97,18 +97,8 @@ def _measure(stack: Stack, load: LoadSpec, duration_s: float, warmup_s: float, o
     saturated = saturated_generators(resources, measure_from, end_at)
     result = {"timings": timings, "generator_saturated": bool(saturated), "saturated_processes": saturated,
               "fault_events": scheduler.events}
-    proxy = None
-    if stack.access_log_path is not None and target == "proxy":
-        code = stack.breaker.response_code if stack.breaker else None
-        proxy = _with_warmup(access_records(stack.access_log_path, access_offset, code), "start_s", measure_from)
-        pq.write_table(proxy, out / "proxy.parquet")
-    if stack.breaker is not None:
-        events = breaker_events(breaker_log_lines(stack.traefik_log_path, log_offset),
-                                proxy["start_s"].to_pylist() if proxy is not None else [],
-                                seconds(stack.breaker.fallback_duration), seconds(stack.breaker.recovery_duration),
-                                timings["finished_at"])
-        pq.write_table(events, out / "breaker_events.parquet")
-        result["breaker_transitions"] = events.num_rows
+    proxy = _proxy_side(stack, out, access_offset, log_offset, measure_from, timings["finished_at"], result) \
+        if target == "proxy" else None
     result["counts"] = {"proxy_requests": proxy.num_rows if proxy is not None else None}
     if capture:
         requests = _with_warmup(locust.records(), "intended_s", measure_from)
@@ -118,6 +108,24 @@ def _measure(stack: Stack, load: LoadSpec, duration_s: float, warmup_s: float, o
             result["reconciliation"] = reconcile(requests, proxy)
         shutil.rmtree(locust.records_dir)  # consolidated into requests.parquet, now safely written
     return result
+
+
+def _proxy_side(stack: Stack, out: Path, access_offset: int, log_offset: int, measure_from: float,
+                end_s: float, result: dict) -> pa.Table | None:
+    """Traefik's access records and breaker transitions for this point's window of its logs."""
+    proxy = None
+    if stack.access_log_path is not None:
+        code = stack.breaker.response_code if stack.breaker else None
+        proxy = _with_warmup(access_records(stack.access_log_path, access_offset, code), "start_s", measure_from)
+        pq.write_table(proxy, out / "proxy.parquet")
+    if stack.breaker is not None:
+        events = breaker_events(breaker_log_lines(stack.traefik_log_path, log_offset),
+                                proxy["start_s"].to_pylist() if proxy is not None else [],
+                                seconds(stack.breaker.fallback_duration), seconds(stack.breaker.recovery_duration),
+                                end_s)
+        pq.write_table(events, out / "breaker_events.parquet")
+        result["breaker_transitions"] = events.num_rows
+    return proxy
 
 
 def _with_warmup(table: pa.Table, time_column: str, measure_from: float) -> pa.Table:
