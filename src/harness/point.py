@@ -83,13 +83,13 @@ def _measure(stack: Stack, load: LoadSpec, duration_s: float, warmup_s: float, o
     start_at = time.time() + LEAD_S
     measure_from, end_at = start_at + warmup_s, start_at + warmup_s + duration_s
     url = stack.entry_url if target == "proxy" else stack.replicas[0].url
-    locust = LocustRun(url, load, start_at, end_at, out, capture)
-    try:
-        with ResourceSampler(lambda: {**stack.process_ids(), **locust.pids()}) as sampler, \
-                FaultScheduler(stack, faults, start_at) as scheduler:
-            locust.wait()
-    finally:
-        locust.stop()
+    with FaultScheduler(stack, faults, start_at) as scheduler:
+        locust = LocustRun(url, load, start_at, end_at, out, capture)
+        try:
+            with ResourceSampler(lambda: {**stack.process_ids(), **locust.pids()}) as sampler:
+                locust.wait()
+        finally:
+            locust.stop()
     time.sleep(SETTLE_S)
     timings = {"start_at": start_at, "measure_from": measure_from, "end_at": end_at, "finished_at": time.time()}
     resources = sampler.table()

@@ -132,7 +132,12 @@ class FaultScheduler:
         self._thread = threading.Thread(target=self._run, name="fault-scheduler", daemon=True)
 
     def __enter__(self) -> "FaultScheduler":
-        if self.steps:
+        """Steps at 0 s are applied now, before the load starts, so the first request meets them
+        (applied at the same moment, a fault would race the first connections)."""
+        for step in self.steps:
+            if step.at_s <= 0:
+                self._apply(step)
+        if any(step.at_s > 0 for step in self.steps):
             self._thread.start()
         return self
 
@@ -143,17 +148,22 @@ class FaultScheduler:
 
     def _run(self) -> None:
         for step in self.steps:
+            if step.at_s <= 0:
+                continue
             if self._stop.wait(max(0.0, self.start_at + step.at_s - time.time())):
                 return
-            event = {"at_s": step.at_s, "replica": self.stack.replicas[step.replica].name, "action": step.action,
-                     "fault": step.fault.to_json() if step.fault else None}
-            try:
-                if step.action == "set":
-                    self.stack.set_fault(step.replica, step.fault)
-                elif step.action == "clear":
-                    self.stack.set_fault(step.replica, None)
-                else:
-                    self.stack.restart_replica(step.replica)
-            except BreakerlabError as exc:
-                event["error"] = str(exc)
-            self.events.append({"t_s": time.time(), **event})
+            self._apply(step)
+
+    def _apply(self, step: FaultStep) -> None:
+        event = {"at_s": step.at_s, "replica": self.stack.replicas[step.replica].name, "action": step.action,
+                 "fault": step.fault.to_json() if step.fault else None}
+        try:
+            if step.action == "set":
+                self.stack.set_fault(step.replica, step.fault)
+            elif step.action == "clear":
+                self.stack.set_fault(step.replica, None)
+            else:
+                self.stack.restart_replica(step.replica)
+        except BreakerlabError as exc:
+            event["error"] = str(exc)
+        self.events.append({"t_s": time.time(), **event})
