@@ -1,0 +1,42 @@
+"""Settings: what a point is a repetition of, and the groupings the figures draw."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .stats import summarise
+
+SETTING = ["scenario", "target", "breaker_label", "threshold", "load_mode", "load_level", "retry"]
+# Scenarios that are not part of a breaker x load sweep (they are compared elsewhere).
+NOT_SWEPT = ("seed-", "baseline-direct")
+
+
+def done(points: pd.DataFrame) -> pd.DataFrame:
+    return points[points["status"] == "done"]
+
+
+def by_setting(points: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Per setting: median over repetitions, 95% bootstrap CI, CV and warning of `metric`."""
+    rows = []
+    for setting, group in done(points).groupby(SETTING, dropna=False, sort=True):
+        rows.append({**dict(zip(SETTING, setting)), **summarise(group[metric].tolist())})
+    return pd.DataFrame(rows, columns=SETTING + ["n", "median", "ci_low", "ci_high", "cv", "warning"])
+
+
+def sweep_panels(points: pd.DataFrame) -> list[tuple[tuple[str, str], pd.DataFrame]]:
+    """One panel per (fault scenario, load mode) of the sweep, in a stable order."""
+    swept = done(points)
+    swept = swept[~swept["scenario"].fillna("").str.startswith(NOT_SWEPT) & (swept["target"] != "direct")]
+    return [(key, group) for key, group in swept.groupby(["scenario", "load_mode"], sort=True)]
+
+
+def label_order(points: pd.DataFrame) -> list[str]:
+    """Breaker labels by threshold (no breaker first), then by name."""
+    pairs = points[["breaker_label", "threshold"]].drop_duplicates("breaker_label")
+    pairs = pairs.assign(has=pairs["breaker_label"] != "none", t=pairs["threshold"].fillna(-1.0))
+    return pairs.sort_values(["has", "t", "breaker_label"])["breaker_label"].tolist()
+
+
+def level_name(mode: str, short: bool = False) -> str:
+    if mode == "open":
+        return "rate" if short else "offered rate (requests/s)"
+    return "users" if short else "concurrent users"
