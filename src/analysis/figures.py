@@ -9,10 +9,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from .classify import CLASS_LABELS, ERROR_CLASSES  # noqa: E402
 from .settings import by_setting, label_order, level_name, sweep_panels  # noqa: E402
 
+PLAIN = FuncFormatter(lambda v, _: f"{v:g}")  # log axes: 20, 30, 40 rather than 2x10^1
 PERIOD_COLOURS = {"tripped": "#d62728", "recovering": "#ff7f0e"}
 CLASS_COLOURS = dict(zip(ERROR_CLASSES, sns.color_palette("tab10", len(ERROR_CLASSES))))
 PERCENTILES = [("latency_p50_ms", "p50"), ("latency_p99_ms", "p99"), ("latency_p99_9_ms", "p99.9")]
@@ -38,6 +40,7 @@ def error_goodput_heatmaps(points: pd.DataFrame) -> plt.Figure | None:
             ax.set_title(f"{scenario} ({mode} loop)\n{label}", fontsize=10)
             ax.set_xlabel(level_name(mode))
             ax.set_ylabel("breaker" if col == 0 else "")
+            ax.tick_params(axis="y", rotation=0)
     fig.suptitle("Error rate and goodput by breaker setting and load (median over repetitions)")
     fig.tight_layout()
     return fig
@@ -48,8 +51,10 @@ def latency_vs_load(points: pd.DataFrame) -> plt.Figure | None:
     panels = sweep_panels(points)
     if not panels:
         return None
-    fig, axes = plt.subplots(len(PERCENTILES), len(panels), figsize=(4.6 * len(panels) + 1, 9),
+    fig, axes = plt.subplots(len(PERCENTILES), len(panels), figsize=(4.6 * len(panels) + 1, 9.5),
                              squeeze=False, sharex="col")
+    labels = label_order(pd.concat([g for _, g in panels]))
+    colours = dict(zip(labels, sns.color_palette("tab10", len(labels))))
     for col, ((scenario, mode), group) in enumerate(panels):
         for row, (metric, name) in enumerate(PERCENTILES):
             ax = axes[row, col]
@@ -59,17 +64,21 @@ def latency_vs_load(points: pd.DataFrame) -> plt.Figure | None:
                 if s.empty or s["median"].isna().all():
                     continue
                 err = np.vstack([s["median"] - s["ci_low"], s["ci_high"] - s["median"]]).clip(min=0)
-                ax.errorbar(s["load_level"], s["median"], yerr=err, marker="o", capsize=3, label=label)
+                ax.errorbar(s["load_level"], s["median"], yerr=err, marker="o", capsize=3, label=label,
+                            color=colours[label])
             ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(PLAIN)
+            ax.yaxis.set_minor_formatter(PLAIN)
+            ax.set_xticks(sorted(group["load_level"].unique()))
             ax.set_title(f"{scenario} ({mode} loop): {name}", fontsize=10)
             ax.set_ylabel(f"{name} latency (ms, log)")
             ax.grid(True, which="both", alpha=0.3)
             if row == len(PERCENTILES) - 1:
                 ax.set_xlabel(level_name(mode))
-            if row == 0 and col == len(panels) - 1:
-                ax.legend(title="breaker", fontsize=8)
+    handles = [plt.Line2D([], [], color=colours[label], marker="o") for label in labels]
+    fig.legend(handles, labels, title="breaker", loc="lower center", ncol=min(4, len(labels)), fontsize=9)
     fig.suptitle("Latency percentiles vs load, per breaker setting (median over repetitions, 95% CI)")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig
 
 
@@ -79,7 +88,7 @@ def point_timeseries(series: pd.DataFrame, periods: list, faults: list, title: s
         return None
     width = float(series["t_s"].diff().min()) if len(series) > 1 else 1.0
     t = series["t_s"] + width / 2
-    fig, (ax1, ax2, ax3) = plt.subplots(3, 1, figsize=(10, 8), sharex=True)
+    fig, (ax1, ax2, ax3) = plt.subplots(3, 1, figsize=(11, 8), sharex=True)
     ax1.plot(t, series["rps"], label="all requests", color="black")
     ax1.plot(t, series["rps_ok"], label="goodput (2xx)", color="#2ca02c")
     ax1.set_ylabel("throughput (req/s)")
@@ -96,26 +105,29 @@ def point_timeseries(series: pd.DataFrame, periods: list, faults: list, title: s
     ax3.set_yscale("log")
     ax3.set_ylabel("latency (ms, log)")
     ax3.set_xlabel("time since the measured window opened (s)")
+    ax3.yaxis.set_major_formatter(PLAIN)
     for ax in (ax1, ax2, ax3):
-        _shade(ax, periods, faults)
-    for ax in (ax1, ax2, ax3):
-        handles, labels = ax.get_legend_handles_labels()
-        if handles:
-            ax.legend(handles, labels, fontsize=8, loc="upper right")
+        _shade(ax, periods, faults, labelled=ax is ax1)
+        ax.grid(True, alpha=0.3)
+    ax1.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    for ax in (ax2, ax3):
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.suptitle(title)
     fig.tight_layout()
     return fig
 
 
-def _shade(ax, periods: list, faults: list) -> None:
+def _shade(ax, periods: list, faults: list, labelled: bool) -> None:
     seen = set()
     for start, end, state in periods:
         ax.axvspan(start, end, color=PERIOD_COLOURS[state], alpha=0.15,
-                   label=f"breaker {state}" if state not in seen else None)
+                   label=f"breaker {state}" if labelled and state not in seen else None)
         seen.add(state)
     for t, what in faults:
-        ax.axvline(t, color="grey", linestyle="--", linewidth=1,
-                   label=f"fault {what}" if what not in seen else None)
+        style = "-" if what.startswith("set") else "--"
+        ax.axvline(t, color="#555555", linestyle=style, linewidth=1.2,
+                   label=f"fault {what}" if labelled and what not in seen else None)
         seen.add(what)
 
 
@@ -134,8 +146,8 @@ def replica_share(points: pd.DataFrame) -> plt.Figure | None:
     ax.axvline(100 / len(shares), color="black", linestyle=":", linewidth=1, label="even split")
     ax.set_xlabel("share of requests answered by each replica (%)")
     ax.set_xlim(0, 100)
-    ax.legend(fontsize=8, loc="lower right")
-    ax.set_title("Traffic share per replica (median over repetitions; breaker rejections excluded)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.suptitle("Traffic share per replica (median over repetitions)")
     fig.tight_layout()
     return fig
 

@@ -2,19 +2,21 @@
 with its caption) and, when an output folder is given, saves figures as PNG and SVG."""
 from __future__ import annotations
 
+import io
 import json
 import math
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import Image, Markdown, display
 
 from . import figures
 from .metrics import point_metrics
 from .original import comparison
 from .series import point_faults, point_periods, point_series
 from .settings import SETTING, by_setting, done, label_order, sweep_panels
+from .stats import MAX_CV, MIN_REPETITIONS
 from .tables import Tables
 
 plt.rcParams["svg.hashsalt"] = "breakerlab"  # stable SVG ids: re-publishing gives the same files
@@ -31,6 +33,7 @@ class Report:
         self.output_dir = Path(output_dir) if output_dir else None
         self.figures: list[str] = []  # names saved, in order
         self._number = 0
+        pd.set_option("display.max_colwidth", 300)  # warnings and CIs are read in full, not cut at 50 chars
 
     # --- tables ------------------------------------------------------------------------
     def overview(self) -> pd.DataFrame:
@@ -56,14 +59,17 @@ class Report:
         """Per setting: median over repetitions [95% CI] of the main metrics, and any warning."""
         stats = {metric: by_setting(self.points, metric) for metric, _, _ in HEADLINE}
         base = stats["error_rate"][SETTING + ["n"]].copy()
-        notes = pd.Series([""] * len(base))
+        notes = [[f"only {n} repetition{'s' if n != 1 else ''}"] if n < MIN_REPETITIONS else [] for n in base["n"]]
         for metric, label, unit in HEADLINE:
             s = stats[metric]
             scale = 100.0 if unit == "%" else 1.0
             base[f"{label} ({unit})"] = [_cell(r, scale) for _, r in s.iterrows()]
             if metric in ("error_rate", "goodput_rps", "latency_p99_ms"):
-                notes = notes.combine(s["warning"].fillna(""), _join_notes(label))
-        base["warnings"] = notes
+                for i, spread in enumerate(s["cv"]):
+                    if spread >= MAX_CV:
+                        notes[i].append(f"{label} CV {spread:.0%}")
+        base["warnings"] = ["; ".join(n) for n in notes]
+        base["load_level"] = base["load_level"].map("{:g}".format)
         base = base.rename(columns={"n": "repetitions", "load_level": "load"})
         return base.drop(columns=["target", "retry", "threshold"]).set_index(["scenario", "breaker_label",
                                                                                "load_mode", "load"])
@@ -168,8 +174,11 @@ class Report:
             fig.savefig(self.output_dir / f"{name}.png", dpi=110)
             fig.savefig(self.output_dir / f"{name}.svg", metadata={"Date": None})
         self.figures.append(name)
-        display(fig)
+        # Rendered explicitly: the figure shows the same whatever matplotlib backend the kernel has.
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=110)
         plt.close(fig)
+        display(Image(data=png.getvalue(), format="png"))
         display(Markdown(f"**Figure {self._number}.** {caption}"))
 
 
@@ -178,10 +187,6 @@ def _cell(row, scale: float) -> str:
         return "–"
     m, lo, hi = row["median"] * scale, row["ci_low"] * scale, row["ci_high"] * scale
     return f"{m:.3g} [{lo:.3g}, {hi:.3g}]" if row["n"] > 1 else f"{m:.3g}"
-
-
-def _join_notes(label: str):
-    return lambda a, b: "; ".join(x for x in (a, f"{label}: {b}" if b else "") if x)
 
 
 def _original_table(table: pd.DataFrame) -> pd.DataFrame:
