@@ -59,9 +59,11 @@ def main() -> None:
         print(f"synthesised {args.requests:,} requests in {args.points} points ({size / 2**20:.0f} MiB parquet) "
               f"in {time.perf_counter() - t0:.1f} s", flush=True)
         t0 = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", CHILD, str(run_dir)], capture_output=True, text=True, check=True)
+        out = subprocess.run([sys.executable, "-c", CHILD, str(run_dir)], capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"summarising failed:\n{out.stderr[-3000:]}")
         wall = time.perf_counter() - t0
-        inner, counted, n_points = out.stdout.split()
+        inner, counted, n_points = out.stdout.splitlines()[-1].split()
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # Linux reports KiB
         print(f"summarised {int(counted):,} measured requests ({n_points} points): {float(inner):.1f} s "
               f"({wall:.1f} s with interpreter start-up), peak RSS {peak / 2**30:.2f} GiB")

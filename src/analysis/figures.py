@@ -106,6 +106,7 @@ def point_timeseries(series: pd.DataFrame, periods: list, faults: list, title: s
     ax3.set_ylabel("latency (ms, log)")
     ax3.set_xlabel("time since the measured window opened (s)")
     ax3.yaxis.set_major_formatter(PLAIN)
+    ax3.yaxis.set_minor_formatter(PLAIN)
     for ax in (ax1, ax2, ax3):
         _shade(ax, periods, faults, labelled=ax is ax1)
         ax.grid(True, alpha=0.3)

@@ -20,16 +20,20 @@ def point_series(tables: Tables, key: str, bin_s: float | None = None) -> pd.Dat
     """Rows per bin: t_s (bin start, seconds since the window opened), rps, rps per class, p50/p99 ms."""
     point = tables.points.set_index("key").loc[key]
     bin_s = bin_s or bin_width(float(point["duration_s"]))
-    counts = ", ".join(f"count(*) FILTER (WHERE cls = '{c}') / {bin_s} AS rps_{c}" for c in CLASSES)
+    counts = ", ".join(f"count(*) FILTER (WHERE cls = '{c}') AS rps_{c}" for c in CLASSES)
     frame = tables.sql(f"""
         WITH r AS (
             SELECT q.actual_s - p.measure_from AS t, q.status, q.latency_ms,
                    {classify_sql('q.status', 'q.replica', 'p.breaker_code')} AS cls
             FROM requests q JOIN points p USING (key) WHERE q.key = ?)
-        SELECT floor(t / {bin_s}) * {bin_s} AS t_s, count(*) / {bin_s} AS rps, {counts},
+        SELECT floor(t / {bin_s}) * {bin_s} AS t_s, count(*) AS rps, {counts},
                quantile_cont(latency_ms, 0.5) FILTER (WHERE status > 0) AS p50_ms,
                quantile_cont(latency_ms, 0.99) FILTER (WHERE status > 0) AS p99_ms
         FROM r GROUP BY 1 ORDER BY 1""", [key])
+    # Per second of the bin actually inside the window: a short last bin is not a drop in load.
+    seconds = (float(point["duration_s"]) - frame["t_s"]).clip(upper=bin_s, lower=1e-9)
+    rates = ["rps"] + [f"rps_{c}" for c in CLASSES]
+    frame[rates] = frame[rates].div(seconds, axis=0)
     return frame
 
 

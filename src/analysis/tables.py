@@ -41,11 +41,22 @@ class Tables:
         self.fault_events = fault_events(self.runs)
         threads = max(1, min(4, os.cpu_count() or 1))
         self.con = duckdb.connect(config={"memory_limit": memory_limit, "threads": threads})
+        self._quiet()
         self.con.register("points", self.points.drop(columns=["point_dir"]))
         for view, (name, schema) in FILES.items():
             self._register(view, name, schema)
         self.con.execute("CREATE VIEW requests AS SELECT * FROM requests_all WHERE NOT warmup")
         self.con.execute("CREATE VIEW proxy AS SELECT * FROM proxy_all WHERE NOT warmup")
+
+    def _quiet(self) -> None:
+        """No progress bar: on a terminal it prints into captured output; under Jupyter DuckDB
+        insists on ipywidgets even to switch it off, so try both ways."""
+        for statement in ("SET enable_progress_bar = false", "PRAGMA disable_progress_bar"):
+            try:
+                self.con.execute(statement)
+                return
+            except duckdb.Error:
+                continue
 
     def _register(self, view: str, file_name: str, schema: pa.Schema) -> None:
         """A view over every point's `file_name`, keyed by point; empty (same schema) if none exist."""

@@ -13,7 +13,7 @@ def run(tmp_path):
     rng = np.random.default_rng(1)
     latencies = rng.lognormal(2, 1, 1000)
     # Ten warm-up rows with absurd latencies and errors: they must not show anywhere.
-    rows = {"actual_s": np.r_[np.full(10, -1.0), np.linspace(0, 1.99, 1000)],
+    rows = {"actual_s": np.r_[np.full(10, -1.0), (np.arange(1000) + 0.5) * 0.002],  # 500/s, off bin edges
             "latency_ms": np.r_[np.full(10, 1e6), latencies],
             "status": np.r_[np.full(10, 500), np.full(1000, 200)],
             "warmup": np.r_[np.ones(10, bool), np.zeros(1000, bool)]}
@@ -61,3 +61,10 @@ def test_open_loop_latency_from_intended_time_includes_the_lateness(run):
     assert row["latency_intended_p50_ms"] == pytest.approx(15.0)  # 10 ms late + 5 ms
     assert row["offered_rps"] == 100 and row["achieved_rps"] == 100
     assert np.isnan(metrics(run[0]).loc["healthy", "latency_intended_p50_ms"])  # closed loop: not applicable
+
+
+def test_time_series_rates_per_second_of_window_even_in_a_short_last_bin(run):
+    from analysis.series import point_series
+    series = point_series(Tables(run[0]), "run/healthy", bin_s=0.8)  # 2 s window: bins of 0.8, 0.8 and 0.4 s
+    assert series["t_s"].round(6).tolist() == [0.0, 0.8, 1.6]
+    assert series["rps"].round(6).tolist() == [500.0, 500.0, 500.0]
