@@ -16,7 +16,7 @@ from .metrics import point_metrics
 from .original import comparison
 from .series import point_faults, point_periods, point_series
 from .settings import SETTING, by_setting, done, label_order, sweep_panels
-from .stats import MAX_CV, MIN_REPETITIONS
+from .stats import MAX_CV, MIN_REPETITIONS, compare
 from .tables import Tables
 
 plt.rcParams["svg.hashsalt"] = "breakerlab"  # stable SVG ids: re-publishing gives the same files
@@ -74,10 +74,35 @@ class Report:
         return base.drop(columns=["target", "retry", "threshold"]).set_index(["scenario", "breaker_label",
                                                                                "load_mode", "load"])
 
+    def comparisons(self, metric: str = "goodput_rps") -> pd.DataFrame:
+        """Each breaker setting against the reference (no breaker, else the lowest threshold) at the
+        same scenario and load: difference of medians, its bootstrap 95% CI and the verdict."""
+        rows = []
+        for (scenario, mode), group in sweep_panels(self.points):
+            labels = label_order(group)
+            for level, at_level in group.groupby("load_level", sort=True):
+                reference = at_level[at_level["breaker_label"] == labels[0]][metric]
+                for label in labels[1:]:
+                    other = at_level[at_level["breaker_label"] == label][metric]
+                    if reference.empty or other.empty:
+                        continue
+                    c = compare(reference.tolist(), other.tolist())
+                    rows.append({"scenario": scenario, "load_mode": mode, "load": f"{level:g}",
+                                 "reference": labels[0], "setting": label, "difference": f"{c['difference']:+.3g}",
+                                 "95% CI": f"[{c['ci_low']:.3g}, {c['ci_high']:.3g}]", "verdict": c["verdict"]})
+        return pd.DataFrame(rows, columns=["scenario", "load_mode", "load", "reference", "setting", "difference",
+                                           "95% CI", "verdict"])
+
     def warnings(self) -> None:
         """Everything that limits how far the numbers can be trusted, as a list."""
         notes = []
         p = self.points
+        for run in self.tables.runs:
+            recorded = {pt.get("point_id") for pt in run.points}
+            missing = [pt["point_id"] for pt in run.plan if pt.get("point_id") not in recorded]
+            if missing:
+                notes.append(f"run `{run.run_id}`: {len(missing)} planned point(s) not recorded (interrupted or not "
+                             f"yet run): {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}")
         for _, r in p[p["status"] != "done"].iterrows():
             notes.append(f"point `{r['point_id']}` failed: {r['error']}")
         for _, r in done(p)[done(p)["generator_saturated"]].iterrows():
@@ -85,8 +110,9 @@ class Report:
                          "lower than intended")
         for _, r in done(p)[done(p)["reconciliation_agree"] == False].iterrows():  # noqa: E712
             notes.append(f"point `{r['point_id']}`: client and proxy counts per status disagree")
-        mismatch = done(p)[(p["breaker_code"].notna()) & (p["proxy_requests"].notna())
-                           & (p["n_breaker_rejection"] != p["proxy_breaker_rejections"])]
+        d = done(p)
+        mismatch = d[d["breaker_code"].notna() & d["proxy_requests"].notna()
+                     & (d["n_breaker_rejection"] != d["proxy_breaker_rejections"])]
         for _, r in mismatch.iterrows():
             notes.append(f"point `{r['point_id']}`: {r['n_breaker_rejection']} rejections seen by the client, "
                          f"{r['proxy_breaker_rejections']:.0f} in Traefik's log (requests in flight at the window "

@@ -1,0 +1,29 @@
+"""The report degrades gracefully: a run lacking most dimensions still renders every section."""
+import math
+
+import numpy as np
+
+from analysis.report import Report
+from analysis.summary import write_summary
+from analysis.synthetic import requests_table, write_manifest, write_point
+
+
+def test_a_minimal_run_with_a_failed_point_renders_and_summarises(tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr("analysis.report.display", shown.append)
+    run_dir = write_manifest(tmp_path / "tiny")
+    write_point(run_dir, "only", requests_table({"actual_s": np.linspace(0, 0.9, 10)}))
+    failed = write_point(run_dir, "broken", requests_table({"status": [200]}), status="failed")
+    (failed / "requests.parquet").unlink()  # a failed point may have no data at all
+    report = Report(run_dir, tmp_path / "out")
+    for section in (report.overview, report.parameters, report.headline, report.comparisons):
+        section()
+    for section in (report.warnings, report.heatmaps, report.latency, report.timeseries, report.replica_share,
+                    report.original):
+        section()
+    text = " ".join(getattr(o, "data", "") for o in shown if isinstance(getattr(o, "data", None), str))
+    assert "broken` failed" in text and "not available" in text
+    assert report.figures == ["error_goodput_heatmap", "latency_vs_load", "timeseries-only", "replica_share"]
+    rows = write_summary(report.points, tmp_path / "summary.csv").read_text().splitlines()
+    assert len(rows) == 3 and rows[1].startswith("tiny,broken,failed")
+    assert math.isnan(report.points.set_index("point_id").loc["broken", "latency_p50_ms"])
