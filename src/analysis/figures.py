@@ -28,7 +28,7 @@ def error_goodput_heatmaps(points: pd.DataFrame) -> plt.Figure | None:
     metrics = [("error_rate", "error rate (%)", 100.0, "rocket_r", ".1f"),
                ("goodput_rps", "goodput (successful predictions/s)", 1.0, "viridis", ".0f")]
     fig, axes = plt.subplots(2, len(panels), figsize=(4.6 * len(panels) + 1, 7.5), squeeze=False)
-    for col, ((scenario, mode), group) in enumerate(panels):
+    for col, (_, mode, title, group) in enumerate(panels):
         for row, (metric, label, scale, cmap, fmt) in enumerate(metrics):
             medians = by_setting(group, metric)
             grid = medians.pivot(index="breaker_label", columns="load_level", values="median") * scale
@@ -37,7 +37,7 @@ def error_goodput_heatmaps(points: pd.DataFrame) -> plt.Figure | None:
             ax = axes[row, col]
             sns.heatmap(grid, annot=True, fmt=fmt, cmap=cmap, ax=ax, cbar_kws={"label": label},
                         vmin=0, vmax=100 if metric == "error_rate" else None)
-            ax.set_title(f"{scenario} ({mode} loop)\n{label}", fontsize=10)
+            ax.set_title(f"{title}\n{label}", fontsize=10)
             ax.set_xlabel(level_name(mode))
             ax.set_ylabel("breaker" if col == 0 else "")
             ax.tick_params(axis="y", rotation=0)
@@ -53,9 +53,9 @@ def latency_vs_load(points: pd.DataFrame) -> plt.Figure | None:
         return None
     fig, axes = plt.subplots(len(PERCENTILES), len(panels), figsize=(4.6 * len(panels) + 1, 9.5),
                              squeeze=False, sharex="col")
-    labels = label_order(pd.concat([g for _, g in panels]))
+    labels = label_order(pd.concat([p.points for p in panels]))
     colours = dict(zip(labels, sns.color_palette("tab10", len(labels))))
-    for col, ((scenario, mode), group) in enumerate(panels):
+    for col, (_, mode, title, group) in enumerate(panels):
         for row, (metric, name) in enumerate(PERCENTILES):
             ax = axes[row, col]
             stats = by_setting(group, metric)
@@ -70,7 +70,7 @@ def latency_vs_load(points: pd.DataFrame) -> plt.Figure | None:
             ax.yaxis.set_major_formatter(PLAIN)
             ax.yaxis.set_minor_formatter(PLAIN)
             ax.set_xticks(sorted(group["load_level"].unique()))
-            ax.set_title(f"{scenario} ({mode} loop): {name}", fontsize=10)
+            ax.set_title(f"{title}: {name}", fontsize=10)
             ax.set_ylabel(f"{name} latency (ms, log)")
             ax.grid(True, which="both", alpha=0.3)
             if row == len(PERCENTILES) - 1:

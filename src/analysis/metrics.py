@@ -78,6 +78,7 @@ def point_metrics(tables: Tables) -> pd.DataFrame:
     seconds = frame["duration_s"].astype(float)
     # Offered: the schedule's rate in open loop; in closed loop what the users sent (it equals the
     # achieved rate plus requests that got no response: a closed loop cannot offer more).
+    frame["fault_at_s"] = frame["fault_at_s"] - frame["measure_from"]  # into the measured window: readable
     frame["offered_rps"] = np.where(frame["load_mode"] == "open", frame["rate"], frame["n_requests"] / seconds)
     frame["achieved_rps"] = frame["n_responses"] / seconds
     frame["goodput_rps"] = frame["n_ok"] / seconds

@@ -21,6 +21,7 @@ from .tables import Tables
 
 plt.rcParams["svg.hashsalt"] = "breakerlab"  # stable SVG ids: re-publishing gives the same files
 MAX_TIMESERIES = 4
+REJECTION_TOLERANCE = 0.01  # client vs proxy rejection counts: requests in flight at the window edges differ
 HEADLINE = [("error_rate", "error rate", "%"), ("goodput_rps", "goodput", "req/s"),
             ("achieved_rps", "throughput", "req/s"), ("latency_p99_ms", "p99 latency", "ms"),
             ("time_to_trip_s", "time to trip", "s"), ("time_to_recover_s", "time to recover", "s")]
@@ -71,14 +72,15 @@ class Report:
         base["warnings"] = ["; ".join(n) for n in notes]
         base["load_level"] = base["load_level"].map("{:g}".format)
         base = base.rename(columns={"n": "repetitions", "load_level": "load"})
-        return base.drop(columns=["target", "retry", "threshold"]).set_index(["scenario", "breaker_label",
-                                                                               "load_mode", "load"])
+        varying = [c for c in ("target", "retry") if base[c].nunique(dropna=False) > 1]  # shown only if swept
+        index = ["scenario", "breaker_label", "load_mode", "load", *varying]
+        return base.drop(columns=["threshold", *{"target", "retry"} - set(varying)]).set_index(index)
 
     def comparisons(self, metric: str = "goodput_rps") -> pd.DataFrame:
         """Each breaker setting against the reference (no breaker, else the lowest threshold) at the
         same scenario and load: difference of medians, its bootstrap 95% CI and the verdict."""
         rows = []
-        for (scenario, mode), group in sweep_panels(self.points):
+        for scenario, mode, title, group in sweep_panels(self.points):
             labels = label_order(group)
             for level, at_level in group.groupby("load_level", sort=True):
                 reference = at_level[at_level["breaker_label"] == labels[0]][metric]
@@ -87,10 +89,10 @@ class Report:
                     if reference.empty or other.empty:
                         continue
                     c = compare(reference.tolist(), other.tolist())
-                    rows.append({"scenario": scenario, "load_mode": mode, "load": f"{level:g}",
+                    rows.append({"panel": title, "load": f"{level:g}",
                                  "reference": labels[0], "setting": label, "difference": f"{c['difference']:+.3g}",
                                  "95% CI": f"[{c['ci_low']:.3g}, {c['ci_high']:.3g}]", "verdict": c["verdict"]})
-        return pd.DataFrame(rows, columns=["scenario", "load_mode", "load", "reference", "setting", "difference",
+        return pd.DataFrame(rows, columns=["panel", "load", "reference", "setting", "difference",
                                            "95% CI", "verdict"])
 
     def warnings(self) -> None:
@@ -112,7 +114,8 @@ class Report:
             notes.append(f"point `{r['point_id']}`: client and proxy counts per status disagree")
         d = done(p)
         mismatch = d[d["breaker_code"].notna() & d["proxy_requests"].notna()
-                     & (d["n_breaker_rejection"] != d["proxy_breaker_rejections"])]
+                     & ((d["n_breaker_rejection"] - d["proxy_breaker_rejections"]).abs()
+                        > (REJECTION_TOLERANCE * d["n_requests"]).clip(lower=2))]
         for _, r in mismatch.iterrows():
             notes.append(f"point `{r['point_id']}`: {r['n_breaker_rejection']} rejections seen by the client, "
                          f"{r['proxy_breaker_rejections']:.0f} in Traefik's log (requests in flight at the window "
@@ -180,7 +183,7 @@ class Report:
             return p[p["point_id"].isin(point_ids)]["key"].tolist()
         # One per fault scenario: repetition 0, the lowest threshold, the highest load.
         keys = []
-        for _, group in sweep_panels(self.points):
+        for *_, group in sweep_panels(self.points):
             group = group[group["key"].map(lambda k: bool(self.tables.fault_events.get(k)))]
             if group.empty:
                 continue

@@ -1,6 +1,8 @@
 """Settings: what a point is a repetition of, and the groupings the figures draw."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 
 from .stats import summarise
@@ -22,11 +24,23 @@ def by_setting(points: pd.DataFrame, metric: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SETTING + ["n", "median", "ci_low", "ci_high", "cv", "warning"])
 
 
-def sweep_panels(points: pd.DataFrame) -> list[tuple[tuple[str, str], pd.DataFrame]]:
-    """One panel per (fault scenario, load mode) of the sweep, in a stable order."""
+class Panel(NamedTuple):
+    scenario: str
+    mode: str
+    title: str
+    points: pd.DataFrame
+
+
+def sweep_panels(points: pd.DataFrame) -> list[Panel]:
+    """One panel per (fault scenario, load mode, retry) of the sweep, in a stable order: within a
+    panel, a breaker setting and a load level identify a setting (its points are repetitions)."""
     swept = done(points)
     swept = swept[~swept["scenario"].fillna("").str.startswith(NOT_SWEPT) & (swept["target"] != "direct")]
-    return [(key, group) for key, group in swept.groupby(["scenario", "load_mode"], sort=True)]
+    swept = swept.assign(retry=swept["retry"].fillna(False).astype(bool))
+    panels = []
+    for (scenario, mode, retry), group in swept.groupby(["scenario", "load_mode", "retry"], sort=True):
+        panels.append(Panel(scenario, mode, f"{scenario} ({mode} loop{', retry' if retry else ''})", group))
+    return panels
 
 
 def label_order(points: pd.DataFrame) -> list[str]:

@@ -27,3 +27,17 @@ def test_a_minimal_run_with_a_failed_point_renders_and_summarises(tmp_path, monk
     rows = write_summary(report.points, tmp_path / "summary.csv").read_text().splitlines()
     assert len(rows) == 3 and rows[1].startswith("tiny,broken,failed")
     assert math.isnan(report.points.set_index("point_id").loc["broken", "latency_p50_ms"])
+
+
+def test_settings_that_differ_only_in_retry_get_their_own_panel(tmp_path, monkeypatch):
+    monkeypatch.setattr("analysis.report.display", lambda _: None)
+    run_dir = write_manifest(tmp_path / "retry")
+    for retry in (False, True):
+        for rep in range(2):
+            write_point(run_dir, f"r{int(retry)}-{rep}", requests_table({"actual_s": np.linspace(0, 0.9, 10)}),
+                        params={"retry": retry, "repetition": rep, "scenario": "one-replica-down"})
+    report = Report(run_dir)
+    report.heatmaps()
+    report.latency()
+    assert report.figures == ["error_goodput_heatmap", "latency_vs_load"]
+    assert list(report.headline().index.get_level_values("retry")) == [False, True]
