@@ -1,7 +1,7 @@
 """Publish a run's report: execute notebooks/02_report.ipynb with papermill into
 data/reports/<run_id>/, export report.html without code, keep figures (PNG, SVG) and summary.csv.
 
-    .venv/bin/python -m analysis.publish data/raw/<run_id> [more run folders] [--out DIR]
+    .venv/bin/python -m analysis.publish data/raw/<run_id> [more run folders or run ids] [--out DIR]
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from nbconvert import HTMLExporter
 from harness.paths import DATA_DIR, PROJECT_DIR
 
 from .metrics import point_metrics
-from .runs import resolve
+from .pool import PoolError
+from .runs import RunFolderError, resolve
 from .summary import write_summary
 from .tables import Tables
 
@@ -53,7 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("run_dirs", nargs="+", help="run folder(s), e.g. data/raw/<run_id>")
     parser.add_argument("--out", help="report folder (default: data/reports/<run_id>)")
     args = parser.parse_args(argv)
-    out = publish(args.run_dirs, args.out)
+    try:
+        out = publish(args.run_dirs, args.out)
+    except (PoolError, RunFolderError) as exc:
+        print(f"cannot publish: {exc}", file=sys.stderr)
+        return 2
     print(f"report: {out / 'report.html'}\nsummary: {out / 'summary.csv'}\nfigures: {out}/*.png, *.svg")
     return 0
 

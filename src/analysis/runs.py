@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from harness.paths import PROJECT_DIR
+from harness.paths import DATA_DIR, PROJECT_DIR
 
 PARAM_COLUMNS = ["breaker", "breaker_label", "threshold", "scenario", "target", "load_mode", "users", "rate",
                  "repetition", "retry"]
@@ -31,11 +31,14 @@ class Run:
 
 
 def resolve(path: str | Path) -> Path:
-    """A run folder as given, else relative to the project (notebooks run from notebooks/)."""
+    """A run folder as given, else relative to the project (notebooks run from notebooks/),
+    else a bare run id under data/raw/."""
     path = Path(path)
     if path.is_absolute() or path.exists():
         return path.resolve()
-    return (PROJECT_DIR / path).resolve()
+    if (PROJECT_DIR / path).exists() or len(path.parts) > 1:
+        return (PROJECT_DIR / path).resolve()
+    return (DATA_DIR / "raw" / path).resolve()
 
 
 def read_run(run_dir: str | Path) -> Run:

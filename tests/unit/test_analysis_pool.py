@@ -23,3 +23,9 @@ def test_same_environment_pools(tmp_path):
 def test_a_different_environment_is_refused(tmp_path, env, named):
     with pytest.raises(PoolError, match=named):
         Tables([make(tmp_path, "a"), make(tmp_path, "b", **env)])
+
+
+def test_a_folder_that_is_not_a_run_is_named(tmp_path):
+    from analysis.runs import RunFolderError
+    with pytest.raises(RunFolderError, match="no manifest.json"):
+        Tables(tmp_path)
