@@ -34,8 +34,8 @@ def publish(run_dirs: list[str | Path] | str | Path, out_dir: str | Path | None 
         run_dirs = [run_dirs]
     runs = [resolve(d) for d in run_dirs]
     out = Path(out_dir).resolve() if out_dir else report_dir_for(runs)
+    tables = Tables(runs)  # fails here, before anything is written, on a bad folder or a mismatched pool
     out.mkdir(parents=True, exist_ok=True)
-    tables = Tables(runs)  # fails here, before the notebook, on a bad folder or a mismatched pool
     try:
         write_summary(point_metrics(tables), out / "summary.csv")
     finally:
