@@ -114,7 +114,8 @@ def point_timeseries(series: pd.DataFrame, periods: list, faults: list, title: s
     for ax in (ax2, ax3):
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-    fig.suptitle(title)
+    earlier = [f"{what} at {t:.1f} s" for t, what in faults if t < 0]
+    fig.suptitle(title + (f"\n(during the warm-up: fault {', '.join(earlier)})" if earlier else ""))
     fig.tight_layout()
     return fig
 
@@ -125,7 +126,7 @@ def _shade(ax, periods: list, faults: list, labelled: bool) -> None:
         ax.axvspan(start, end, color=PERIOD_COLOURS[state], alpha=0.15,
                    label=f"breaker {state}" if labelled and state not in seen else None)
         seen.add(state)
-    for t, what in faults:
+    for t, what in (f for f in faults if f[0] >= 0):  # warm-up actions are named in the title
         style = "-" if what.startswith("set") else "--"
         ax.axvline(t, color="#555555", linestyle=style, linewidth=1.2,
                    label=f"fault {what}" if labelled and what not in seen else None)

@@ -32,6 +32,7 @@ def request_metrics(tables: Tables) -> pd.DataFrame:
             FROM requests q JOIN points p USING (key))
         SELECT key, count(*) AS n_requests, count(*) FILTER (WHERE status > 0) AS n_responses, {counts},
                {_latency_columns('latency_ms', 'latency', 'status > 0')},
+               fsum(latency_ms) / nullif(count(*), 0) AS latency_all_mean_ms,
                {_latency_columns(intended, 'latency_intended', "status > 0 AND load_mode = 'open'")}
         FROM r GROUP BY key ORDER BY key""")
     for prefix in ("latency", "latency_intended"):
@@ -79,7 +80,8 @@ def point_metrics(tables: Tables) -> pd.DataFrame:
     # Offered: the schedule's rate in open loop; in closed loop what the users sent (it equals the
     # achieved rate plus requests that got no response: a closed loop cannot offer more).
     frame["fault_at_s"] = frame["fault_at_s"] - frame["measure_from"]  # into the measured window: readable
-    frame["offered_rps"] = np.where(frame["load_mode"] == "open", frame["rate"], frame["n_requests"] / seconds)
+    frame["sent_rps"] = frame["n_requests"] / seconds  # every request, failed or not (Locust's "requests/s")
+    frame["offered_rps"] = np.where(frame["load_mode"] == "open", frame["rate"], frame["sent_rps"])
     frame["achieved_rps"] = frame["n_responses"] / seconds
     frame["goodput_rps"] = frame["n_ok"] / seconds
     total = frame["n_requests"].where(frame["n_requests"] > 0)

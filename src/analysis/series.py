@@ -47,7 +47,8 @@ def point_periods(tables: Tables, key: str) -> list[tuple[float, float, str]]:
 
 
 def point_faults(tables: Tables, key: str) -> list[tuple[float, str]]:
-    """(seconds since the window opened, "set replica-1" / "clear ...") for the fault actions."""
+    """(seconds since the window opened, "set replica-1" / "clear ...") for the fault actions;
+    negative times are actions taken during the warm-up."""
     start = float(tables.points.set_index("key").loc[key, "measure_from"])
     return [(e["t_s"] - start, f"{e['action']} {e.get('replica', '')}".strip())
             for e in tables.fault_events.get(key, [])]

@@ -1,9 +1,10 @@
 """The breaker against the fault schedule: time-to-trip, time-to-recover, shaded periods.
 
 Time-to-trip: from the first fault set to the first trip at or after it.
-Time-to-recover: from the fault's clear (or restart) to the breaker's last return to standby,
-after which it stays closed for the rest of the point; NaN when it never tripped, or is still
-open or recovering when the point ends (not recovered within the window).
+Time-to-recover: from the fault's final clear (or restart) to the breaker's last return to
+standby, after which it stays closed for the rest of the point; NaN when it never tripped, when
+the fault is still set at the end (a flapping fault that ends failing), or when the breaker is
+still open or recovering when the point ends (not recovered within the window).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ NAN = math.nan
 def breaker_timing(fault_events: list[dict], events: pd.DataFrame) -> dict:
     """`events`: one point's transitions (t_s, from_state, to_state) in time order."""
     sets = [e["t_s"] for e in fault_events if e.get("action") == "set"]
-    clears = [e["t_s"] for e in fault_events if e.get("action") in ("clear", "restart")]
+    last = fault_events[-1] if fault_events else {}
     trips = [t for t, to in zip(events["t_s"], events["to_state"]) if to == "tripped"]
     result = {"fault_at_s": sets[0] if sets else NAN, "time_to_trip_s": NAN, "time_to_recover_s": NAN,
               "trips": len(trips)}
@@ -26,9 +27,8 @@ def breaker_timing(fault_events: list[dict], events: pd.DataFrame) -> dict:
     after = [t for t in trips if t >= sets[0]]
     if after:
         result["time_to_trip_s"] = after[0] - sets[0]
-    cleared = [t for t in clears if t >= sets[0]]
-    if after and cleared:
-        result["time_to_recover_s"] = _recovered_after(events, cleared[0])
+    if after and last.get("action") in ("clear", "restart"):
+        result["time_to_recover_s"] = _recovered_after(events, last["t_s"])
     return result
 
 

@@ -68,3 +68,8 @@ def test_time_series_rates_per_second_of_window_even_in_a_short_last_bin(run):
     series = point_series(Tables(run[0]), "run/healthy", bin_s=0.8)  # 2 s window: bins of 0.8, 0.8 and 0.4 s
     assert series["t_s"].round(6).tolist() == [0.0, 0.8, 1.6]
     assert series["rps"].round(6).tolist() == [500.0, 500.0, 500.0]
+
+
+def test_locust_style_throughput_and_mean_count_failed_requests_too(run):
+    row = metrics(run[0]).loc["mixed"]
+    assert row["sent_rps"] == 10 and row["latency_all_mean_ms"] == 1.0 and row["n_responses"] == 9

@@ -39,3 +39,13 @@ def test_periods_are_closed_at_the_end_of_the_point():
     e = events((1.0, "standby", "tripped"), (2.0, "tripped", "recovering"), (3.0, "recovering", "standby"),
                (4.0, "standby", "tripped"))
     assert breaker_periods(e, 5.0) == [(1.0, 2.0, "tripped"), (2.0, 3.0, "recovering"), (4.0, 5.0, "tripped")]
+
+
+def test_recovery_counts_from_the_final_clear_of_a_flapping_fault():
+    flapping = [{"t_s": 100.0, "action": "set"}, {"t_s": 102.0, "action": "clear"},
+                {"t_s": 104.0, "action": "set"}, {"t_s": 106.0, "action": "clear"}]
+    e = events((100.2, "standby", "tripped"), (101.2, "tripped", "recovering"), (102.2, "recovering", "standby"),
+               (104.3, "standby", "tripped"), (106.5, "tripped", "recovering"), (107.5, "recovering", "standby"))
+    assert math.isclose(breaker_timing(flapping, e)["time_to_recover_s"], 1.5)
+    still_failing = flapping + [{"t_s": 108.0, "action": "set"}]
+    assert math.isnan(breaker_timing(still_failing, e)["time_to_recover_s"])
