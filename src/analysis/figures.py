@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
 from .classify import CLASS_LABELS, ERROR_CLASSES  # noqa: E402
 from .settings import by_setting, label_order, level_name, sweep_panels  # noqa: E402
@@ -27,7 +27,9 @@ def error_goodput_heatmaps(points: pd.DataFrame) -> plt.Figure | None:
         return None
     metrics = [("error_rate", "error rate (%)", 100.0, "rocket_r", ".1f"),
                ("goodput_rps", "goodput (successful predictions/s)", 1.0, "viridis", ".0f")]
-    fig, axes = plt.subplots(2, len(panels), figsize=(4.6 * len(panels) + 1, 7.5), squeeze=False)
+    longest = max(len(str(label)) for _, _, _, g in panels for label in g["breaker_label"].unique())
+    width = max(9.0, 4.2 * len(panels) + 0.09 * longest)  # room for long breaker expressions
+    fig, axes = plt.subplots(2, len(panels), figsize=(width, 7.5), squeeze=False, layout="constrained")
     for col, (_, mode, title, group) in enumerate(panels):
         for row, (metric, label, scale, cmap, fmt) in enumerate(metrics):
             medians = by_setting(group, metric)
@@ -42,7 +44,6 @@ def error_goodput_heatmaps(points: pd.DataFrame) -> plt.Figure | None:
             ax.set_ylabel("breaker" if col == 0 else "")
             ax.tick_params(axis="y", rotation=0)
     fig.suptitle("Error rate and goodput by breaker setting and load (median over repetitions)")
-    fig.tight_layout()
     return fig
 
 
@@ -66,9 +67,7 @@ def latency_vs_load(points: pd.DataFrame) -> plt.Figure | None:
                 err = np.vstack([s["median"] - s["ci_low"], s["ci_high"] - s["median"]]).clip(min=0)
                 ax.errorbar(s["load_level"], s["median"], yerr=err, marker="o", capsize=3, label=label,
                             color=colours[label])
-            ax.set_yscale("log")
-            ax.yaxis.set_major_formatter(PLAIN)
-            ax.yaxis.set_minor_formatter(PLAIN)
+            _log_ms(ax)
             ax.set_xticks(sorted(group["load_level"].unique()))
             ax.set_title(f"{title}: {name}", fontsize=10)
             ax.set_ylabel(f"{name} latency (ms, log)")
@@ -102,11 +101,9 @@ def point_timeseries(series: pd.DataFrame, periods: list, faults: list, title: s
     ax2.set_ylabel("errors (req/s)")
     ax3.plot(t, series["p50_ms"], marker=".", label="p50")
     ax3.plot(t, series["p99_ms"], marker=".", label="p99")
-    ax3.set_yscale("log")
+    _log_ms(ax3)
     ax3.set_ylabel("latency (ms, log)")
     ax3.set_xlabel("time since the measured window opened (s)")
-    ax3.yaxis.set_major_formatter(PLAIN)
-    ax3.yaxis.set_minor_formatter(PLAIN)
     for ax in (ax1, ax2, ax3):
         _shade(ax, periods, faults, labelled=ax is ax1)
         ax.grid(True, alpha=0.3)
@@ -118,6 +115,14 @@ def point_timeseries(series: pd.DataFrame, periods: list, faults: list, title: s
     fig.suptitle(title + (f"\n(during the warm-up: fault {', '.join(earlier)})" if earlier else ""))
     fig.tight_layout()
     return fig
+
+
+def _log_ms(ax) -> None:
+    """Log scale labelled 1, 2, 5, 10, 20, 50 ms: readable at any range."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(PLAIN)
+    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def _shade(ax, periods: list, faults: list, labelled: bool) -> None:

@@ -21,11 +21,37 @@ ORIGINAL = {
 PERCENT = {"error_rate"}
 
 
-def comparison(points: pd.DataFrame) -> pd.DataFrame | None:
-    """One row per metric: the original's before/after and the reproduction's medians with
-    95% CIs over repetitions; None when the run has no seed-2025-06-27 points."""
+ORIGINAL_USERS = 5
+
+
+def seed_points(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The reproduction's before and after points, comparable with each other and with the
+    original: one load level (the one nearest the original's 5 users) and one breaker setting
+    (the first, if the sweep had several); the note says what was chosen."""
     done = points[points["status"] == "done"]
     before, after = done[done["scenario"] == BEFORE], done[done["scenario"] == AFTER]
+    notes = []
+    levels = sorted(set(before["load_level"]) & set(after["load_level"])) or \
+        sorted(set(before["load_level"]) | set(after["load_level"]))
+    if len(levels) > 1:
+        level = min(levels, key=lambda v: (abs(v - ORIGINAL_USERS), v))
+        notes.append(f"load level {level:g} of {', '.join(f'{v:g}' for v in levels)} (nearest the original's 5 users)")
+        before, after = before[before["load_level"] == level], after[after["load_level"] == level]
+    guarded = after[after["breaker_code"].notna()]
+    labels = sorted(guarded["breaker_label"].unique())
+    if len(labels) > 1:
+        notes.append(f"breaker {labels[0]!r} of {len(labels)} settings")
+        after = guarded[guarded["breaker_label"] == labels[0]]
+    elif labels:
+        after = guarded
+    return before, after, "; ".join(notes)
+
+
+def comparison(points: pd.DataFrame) -> pd.DataFrame | None:
+    """One row per metric: the original's before/after and the reproduction's medians with
+    95% CIs over repetitions; None when the run has no seed-2025-06-27 points. The chosen load
+    level and breaker, when there was a choice, are in the frame's attrs["note"]."""
+    before, after, note = seed_points(points)
     if before.empty and after.empty:
         return None
     rows = []
@@ -39,4 +65,6 @@ def comparison(points: pd.DataFrame) -> pd.DataFrame | None:
                         f"reproduction_{side}_ci_high": s["ci_high"], f"reproduction_{side}_n": s["n"],
                         f"reproduction_{side}_warning": s["warning"]})
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["note"] = note
+    return table

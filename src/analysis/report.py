@@ -168,12 +168,17 @@ class Report:
             display(Markdown("*Original vs reproduction: not available (the run has no seed-2025-06-27 "
                              "scenario points).*"))
             return
+        if table.attrs.get("note"):
+            display(Markdown(f"Reproduction points used: {table.attrs['note']}."))
         display(_original_table(table))
         self._show("original_vs_reproduction", figures.original_vs_reproduction(table),
                    "The original experiment (Traefik v2.10, 30 requests from 5 users over 5 s) beside this "
                    "reproduction: before = one failing backend without proxy, after = Traefik + breaker + 3 replicas "
-                   "with one down; about a third of requests invalid (422) in both. Reproduction bars are medians "
-                   "over repetitions with bootstrap 95% CIs; the original is a single run with no spread.",
+                   "with one down; about a third of requests invalid (422) in both. All three metrics count every "
+                   "request, failed ones included, as the original's Locust run did. Reproduction bars are "
+                   "medians over repetitions with bootstrap 95% CIs; the original is a single run with no "
+                   "spread. Absolute throughput depends on how users pace their requests (the original's were "
+                   "paced; ours send back to back), so compare the direction of change, not the level.",
                    "no seed points")
 
     # --- helpers ---------------------------------------------------------------------------
@@ -181,16 +186,19 @@ class Report:
         p = done(self.points)
         if point_ids:
             return p[p["point_id"].isin(point_ids)]["key"].tolist()
-        # One per fault scenario: repetition 0, the lowest threshold, the highest load.
+        # One per fault scenario: a point whose breaker tripped if any (that is what the figure
+        # shows), then repetition 0, the lowest threshold, the highest load.
         keys = []
         for *_, group in sweep_panels(self.points):
             group = group[group["key"].map(lambda k: bool(self.tables.fault_events.get(k)))]
             if group.empty:
                 continue
             order = {label: i for i, label in enumerate(label_order(group))}
-            group = group.assign(o=group["breaker_label"].map(order))
-            keys.append(group.sort_values(["repetition", "o", "load_level"], ascending=[True, True, False])
-                        ["key"].iloc[0])
+            group = group.assign(o=group["breaker_label"].map(order), quiet=group["trips"].fillna(0) == 0,
+                                 unguarded=group["breaker_code"].isna())
+            ranked = group.sort_values(["quiet", "unguarded", "repetition", "o", "load_level"],
+                                       ascending=[True, True, True, True, False])
+            keys.append(ranked["key"].iloc[0])
         return keys[:MAX_TIMESERIES] or p["key"].head(1).tolist()
 
     def _show(self, name: str, fig, caption: str, missing: str) -> None:

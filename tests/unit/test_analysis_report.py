@@ -41,3 +41,21 @@ def test_settings_that_differ_only_in_retry_get_their_own_panel(tmp_path, monkey
     report.latency()
     assert report.figures == ["error_goodput_heatmap", "latency_vs_load"]
     assert list(report.headline().index.get_level_values("retry")) == [False, True]
+
+
+def test_the_original_comparison_uses_one_load_level_and_one_breaker(tmp_path):
+    from analysis.metrics import point_metrics
+    from analysis.original import comparison
+    from analysis.tables import Tables
+    run_dir = write_manifest(tmp_path / "seed")
+    for users in (2, 5):
+        write_point(run_dir, f"before-u{users}", requests_table({"status": [0, 0, 0, 422]}),
+                    params={"scenario": "seed-2025-06-27-baseline", "target": "direct", "users": users})
+        for label, code in (("A > 0.3", 503), ("B > 0.3", 503), ("none", None)):
+            write_point(run_dir, f"after-{label[0]}-u{users}", requests_table({"status": [200, 200, 200, 422]}),
+                        params={"scenario": "seed-2025-06-27-traefik", "users": users, "breaker_label": label},
+                        breaker_code=code)
+    table = comparison(point_metrics(Tables(run_dir))).set_index("metric")
+    assert "load level 5" in table.attrs["note"] and "'A > 0.3' of 2" in table.attrs["note"]
+    assert table.loc["error rate", "reproduction_before"] == 100 and table.loc["error rate", "reproduction_after"] == 25
+    assert table.loc["error rate", "reproduction_after_n"] == 1
