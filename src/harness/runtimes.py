@@ -1,0 +1,14 @@
+"""Choose a stack runtime by name."""
+from __future__ import annotations
+
+from .errors import ConfigError
+from .local_runtime import LocalStack
+from .stack import Stack
+
+RUNTIMES = ("local",)
+
+
+def make_stack(runtime: str, **settings) -> Stack:
+    if runtime == "local":
+        return LocalStack(**settings)
+    raise ConfigError(f"runtime {runtime!r} is not available; use one of {RUNTIMES}")
