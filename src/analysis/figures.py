@@ -67,6 +67,11 @@ def latency_vs_load(points: pd.DataFrame) -> plt.Figure | None:
                 err = np.vstack([s["median"] - s["ci_low"], s["ci_high"] - s["median"]]).clip(min=0)
                 ax.errorbar(s["load_level"], s["median"], yerr=err, marker="o", capsize=3, label=label,
                             color=colours[label])
+                if mode == "open":  # also from the intended send time: the generator's lateness included
+                    i = by_setting(group, metric.replace("latency_", "latency_intended_"))
+                    i = i[i["breaker_label"] == label].sort_values("load_level")
+                    ax.plot(i["load_level"], i["median"], marker="s", linestyle="--", color=colours[label],
+                            fillstyle="none")
             _log_ms(ax)
             ax.set_xticks(sorted(group["load_level"].unique()))
             ax.set_title(f"{title}: {name}", fontsize=10)
@@ -75,6 +80,9 @@ def latency_vs_load(points: pd.DataFrame) -> plt.Figure | None:
             if row == len(PERCENTILES) - 1:
                 ax.set_xlabel(level_name(mode))
     handles = [plt.Line2D([], [], color=colours[label], marker="o") for label in labels]
+    if any(p.mode == "open" for p in panels):
+        handles.append(plt.Line2D([], [], color="grey", marker="s", linestyle="--", fillstyle="none"))
+        labels = [*labels, "open loop, from intended send time"]
     fig.legend(handles, labels, title="breaker", loc="lower center", ncol=min(4, len(labels)), fontsize=9)
     fig.suptitle("Latency percentiles vs load, per breaker setting (median over repetitions, 95% CI)")
     fig.tight_layout(rect=(0, 0.07, 1, 1))

@@ -76,6 +76,10 @@ def point_metrics(tables: Tables) -> pd.DataFrame:
     frame = tables.points.drop(columns=["point_dir"])
     for part in (request_metrics(tables), proxy_metrics(tables), replica_shares(tables), timing_metrics(tables)):
         frame = frame.merge(part, on="key", how="left")
+    # A completed point with no measured request (every request still in flight from the warm-up)
+    # has counts of zero, not missing ones; its rates and latencies stay NaN.
+    counts = ["n_requests", "n_responses", *(f"n_{c}" for c in CLASSES)]
+    frame.loc[frame["status"] == "done", counts] = frame.loc[frame["status"] == "done", counts].fillna(0)
     seconds = frame["duration_s"].astype(float)
     # Offered: the schedule's rate in open loop; in closed loop what the users sent (it equals the
     # achieved rate plus requests that got no response: a closed loop cannot offer more).

@@ -107,6 +107,9 @@ class Report:
                              f"yet run): {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}")
         for _, r in p[p["status"] != "done"].iterrows():
             notes.append(f"point `{r['point_id']}` failed: {r['error']}")
+        for _, r in done(p)[done(p)["n_requests"] == 0].iterrows():
+            notes.append(f"point `{r['point_id']}`: no request was sent inside the measured window "
+                         "(the load was stuck, e.g. on connections that never answered); it adds no numbers")
         for _, r in done(p)[done(p)["generator_saturated"]].iterrows():
             notes.append(f"point `{r['point_id']}`: the load generator was CPU-saturated; the offered load may be "
                          "lower than intended")
@@ -150,7 +153,8 @@ class Report:
             title = f"{key.split('/', 1)[1]}: throughput, errors and latency over time"
             fig = figures.point_timeseries(point_series(self.tables, key), point_periods(self.tables, key),
                                            point_faults(self.tables, key), title)
-            self._show(f"timeseries-{key.split('/', 1)[1]}", fig,
+            name = key.replace("/", "-") if len(self.tables.runs) > 1 else key.split("/", 1)[1]  # unique files
+            self._show(f"timeseries-{name}", fig,
                        "One point over its measured window (warm-up excluded): requests and goodput per second "
                        "(top), errors per second by class (middle) and p50/p99 latency per bin (bottom). Red: "
                        "breaker tripped (every request rejected); orange: recovering (traffic ramped back); "
@@ -174,7 +178,8 @@ class Report:
         self._show("original_vs_reproduction", figures.original_vs_reproduction(table),
                    "The original experiment (Traefik v2.10, 30 requests from 5 users over 5 s) beside this "
                    "reproduction: before = one failing backend without proxy, after = Traefik + breaker + 3 replicas "
-                   "with one down; about a third of requests invalid (422) in both. All three metrics count every "
+                   "with one down. The original's test plan sent about a third invalid bodies (422s); the "
+                   "reproduction sends the sweep's invalid_share. All three metrics count every "
                    "request, failed ones included, as the original's Locust run did. Reproduction bars are "
                    "medians over repetitions with bootstrap 95% CIs; the original is a single run with no "
                    "spread. Absolute throughput depends on how users pace their requests (the original's were "

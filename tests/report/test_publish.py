@@ -1,6 +1,5 @@
 """Publishing the committed fixture run: report.html with every figure, summary.csv per point."""
 import json
-import re
 
 import pytest
 
@@ -10,13 +9,13 @@ from analysis.summary import write_summary
 from analysis.tables import Tables
 from harness.paths import PROJECT_DIR
 
-FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "runs" / "fixture-report"
+FIXTURES = [PROJECT_DIR / "tests" / "fixtures" / "runs" / name for name in ("fixture-report", "fixture-report-open")]
 FIGURES = ["error_goodput_heatmap", "latency_vs_load", "replica_share", "original_vs_reproduction"]
 
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    return publish(FIXTURE, tmp_path_factory.mktemp("report"))
+    return publish(FIXTURES, tmp_path_factory.mktemp("report"))
 
 
 def test_report_html_has_every_figure_and_no_code(published):
@@ -33,10 +32,11 @@ def test_report_html_has_every_figure_and_no_code(published):
 
 
 def test_summary_has_one_row_per_point_and_is_deterministic(published, tmp_path):
-    plan = [p["point_id"] for p in json.loads((FIXTURE / "plan.json").read_text())["points"]]
+    plan = [(f.name, p["point_id"]) for f in FIXTURES for p in json.loads((f / "plan.json").read_text())["points"]]
     lines = (published / "summary.csv").read_text().splitlines()
     header = lines[0].split(",")
-    ids = [re.split(",", line)[header.index("point_id")] for line in lines[1:]]
-    assert sorted(ids) == sorted(plan)
-    again = write_summary(point_metrics(Tables(FIXTURE)), tmp_path / "again.csv")
+    rows = [line.split(",") for line in lines[1:]]
+    assert sorted((r[header.index("run_id")], r[header.index("point_id")]) for r in rows) == sorted(plan)
+    assert {r[header.index("status")] for r in rows} == {"done"}
+    again = write_summary(point_metrics(Tables(FIXTURES)), tmp_path / "again.csv")
     assert again.read_bytes() == (published / "summary.csv").read_bytes()

@@ -73,3 +73,10 @@ def test_time_series_rates_per_second_of_window_even_in_a_short_last_bin(run):
 def test_locust_style_throughput_and_mean_count_failed_requests_too(run):
     row = metrics(run[0]).loc["mixed"]
     assert row["sent_rps"] == 10 and row["latency_all_mean_ms"] == 1.0 and row["n_responses"] == 9
+
+
+def test_a_point_whose_requests_all_fell_in_the_warmup_counts_zero(tmp_path):
+    run_dir = write_manifest(tmp_path / "stuck")
+    write_point(run_dir, "stuck", requests_table({"status": [0, 0], "warmup": [True, True]}))
+    row = metrics(run_dir).loc["stuck"]
+    assert row["n_requests"] == 0 and row["n_client_error"] == 0 and np.isnan(row["error_rate"])
