@@ -12,6 +12,7 @@ import pandas as pd
 from IPython.display import Image, Markdown, display
 
 from . import figures
+from .checks import all_warnings
 from .metrics import point_metrics
 from .original import comparison
 from .series import point_faults, point_periods, point_series
@@ -21,7 +22,6 @@ from .tables import Tables
 
 plt.rcParams["svg.hashsalt"] = "breakerlab"  # stable SVG ids: re-publishing gives the same files
 MAX_TIMESERIES = 4
-REJECTION_TOLERANCE = 0.01  # client vs proxy rejection counts: requests in flight at the window edges differ
 HEADLINE = [("error_rate", "error rate", "%"), ("goodput_rps", "goodput", "req/s"),
             ("achieved_rps", "throughput", "req/s"), ("latency_p99_ms", "p99 latency", "ms"),
             ("time_to_trip_s", "time to trip", "s"), ("time_to_recover_s", "time to recover", "s")]
@@ -97,37 +97,7 @@ class Report:
 
     def warnings(self) -> None:
         """Everything that limits how far the numbers can be trusted, as a list."""
-        notes = []
-        p = self.points
-        for run in self.tables.runs:
-            recorded = {pt.get("point_id") for pt in run.points}
-            missing = [pt["point_id"] for pt in run.plan if pt.get("point_id") not in recorded]
-            if missing:
-                notes.append(f"run `{run.run_id}`: {len(missing)} planned point(s) not recorded (interrupted or not "
-                             f"yet run): {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}")
-        for _, r in p[p["status"] != "done"].iterrows():
-            notes.append(f"point `{r['point_id']}` failed: {r['error']}")
-        for _, r in done(p)[done(p)["n_requests"] == 0].iterrows():
-            notes.append(f"point `{r['point_id']}`: no request was sent inside the measured window "
-                         "(the load was stuck, e.g. on connections that never answered); it adds no numbers")
-        for _, r in done(p)[done(p)["generator_saturated"]].iterrows():
-            notes.append(f"point `{r['point_id']}`: the load generator was CPU-saturated; the offered load may be "
-                         "lower than intended")
-        for _, r in done(p)[done(p)["reconciliation_agree"] == False].iterrows():  # noqa: E712
-            notes.append(f"point `{r['point_id']}`: client and proxy counts per status disagree")
-        d = done(p)
-        mismatch = d[d["breaker_code"].notna() & d["proxy_requests"].notna()
-                     & ((d["n_breaker_rejection"] - d["proxy_breaker_rejections"]).abs()
-                        > (REJECTION_TOLERANCE * d["n_requests"]).clip(lower=2))]
-        for _, r in mismatch.iterrows():
-            notes.append(f"point `{r['point_id']}`: {r['n_breaker_rejection']} rejections seen by the client, "
-                         f"{r['proxy_breaker_rejections']:.0f} in Traefik's log (requests in flight at the window "
-                         "edges, or 503s that were not the breaker's)")
-        noisy = by_setting(p, "goodput_rps")
-        noisy = noisy[noisy["warning"] != ""]
-        if len(noisy):
-            notes.append(f"{len(noisy)} of {len(by_setting(p, 'goodput_rps'))} settings have too few repetitions "
-                         "or a coefficient of variation >= 10% in goodput: see the headline table")
+        notes = all_warnings(self.tables.runs, self.points)
         display(Markdown("\n".join(f"- {n}" for n in notes) if notes else "No warnings."))
 
     # --- figures -------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from .metrics import QUANTILES
 FIRST = ["run_id", "point_id", "status", "scenario", "target", "breaker_label", "breaker", "threshold",
          "load_mode", "users", "rate", "repetition", "retry", "duration_s", "generator_saturated",
          "reconciliation_agree", "n_requests", "n_responses"]
-METRICS = (["offered_rps", "sent_rps", "achieved_rps", "goodput_rps", "error_rate"] + [f"rate_{c}" for c in ERROR_CLASSES]
+METRICS = (["offered_rps", "sent_rps", "achieved_rps", "goodput_rps", "error_rate"]
+           + [f"rate_{c}" for c in ERROR_CLASSES]
            + [f"n_{c}" for c in CLASSES] + ["proxy_requests", "proxy_breaker_rejections"]
            + [f"latency_{q}_ms" for q in QUANTILES] + ["latency_max_ms", "latency_mean_ms", "latency_all_mean_ms"]
            + [f"latency_intended_{q}_ms" for q in QUANTILES] + ["latency_intended_max_ms",
