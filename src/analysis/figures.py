@@ -12,7 +12,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
 from .classify import CLASS_LABELS, ERROR_CLASSES  # noqa: E402
-from .settings import by_setting, label_order, level_name, sweep_panels  # noqa: E402
+from .settings import by_setting, label_order, level_name, short_labels, sweep_panels  # noqa: E402
 
 PLAIN = FuncFormatter(lambda v, _: f"{v:g}")  # log axes: 20, 30, 40 rather than 2x10^1
 PERIOD_COLOURS = {"tripped": "#d62728", "recovering": "#ff7f0e"}
@@ -27,23 +27,25 @@ def error_goodput_heatmaps(points: pd.DataFrame) -> plt.Figure | None:
         return None
     metrics = [("error_rate", "error rate (%)", 100.0, "rocket_r", ".1f"),
                ("goodput_rps", "goodput (successful predictions/s)", 1.0, "viridis", ".0f")]
-    longest = max(len(str(label)) for _, _, _, g in panels for label in g["breaker_label"].unique())
+    prefix, short = short_labels(label_order(pd.concat([p.points for p in panels])))
+    longest = max(len(v) for v in short.values())
     width = max(9.0, 4.2 * len(panels) + 0.09 * longest)  # room for long breaker expressions
     fig, axes = plt.subplots(2, len(panels), figsize=(width, 7.5), squeeze=False, layout="constrained")
     for col, (_, mode, title, group) in enumerate(panels):
         for row, (metric, label, scale, cmap, fmt) in enumerate(metrics):
             medians = by_setting(group, metric)
             grid = medians.pivot(index="breaker_label", columns="load_level", values="median") * scale
-            grid = grid.reindex(label_order(group))
+            grid = grid.reindex(label_order(group)).rename(index=short)
             grid.columns = [f"{c:g}" for c in grid.columns]
             ax = axes[row, col]
             sns.heatmap(grid, annot=True, fmt=fmt, cmap=cmap, ax=ax, cbar_kws={"label": label},
                         vmin=0, vmax=100 if metric == "error_rate" else None)
             ax.set_title(f"{title}\n{label}", fontsize=10)
             ax.set_xlabel(level_name(mode))
-            ax.set_ylabel("breaker" if col == 0 else "")
+            ax.set_ylabel(("threshold" if prefix else "breaker") if col == 0 else "")
             ax.tick_params(axis="y", rotation=0)
-    fig.suptitle("Error rate and goodput by breaker setting and load (median over repetitions)")
+    fig.suptitle("Error rate and goodput by breaker setting and load (median over repetitions)"
+                 + (f"\nbreaker: {prefix} <threshold>" if prefix else ""))
     return fig
 
 
@@ -80,10 +82,12 @@ def latency_vs_load(points: pd.DataFrame) -> plt.Figure | None:
             if row == len(PERCENTILES) - 1:
                 ax.set_xlabel(level_name(mode))
     handles = [plt.Line2D([], [], color=colours[label], marker="o") for label in labels]
+    prefix, short = short_labels(labels)
+    names = [short[label] for label in labels]
     if any(p.mode == "open" for p in panels):
         handles.append(plt.Line2D([], [], color="grey", marker="s", linestyle="--", fillstyle="none"))
-        labels = [*labels, "open loop, from intended send time"]
-    fig.legend(handles, labels, title="breaker", loc="lower center", ncol=min(4, len(labels)), fontsize=9)
+        names.append("open loop, from intended send time")
+    fig.legend(handles, names, title=f"breaker: {prefix} …" if prefix else "breaker", loc="lower center", ncol=min(4, len(labels)), fontsize=9)
     fig.suptitle("Latency percentiles vs load, per breaker setting (median over repetitions, 95% CI)")
     fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig

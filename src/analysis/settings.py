@@ -1,6 +1,7 @@
 """Settings: what a point is a repetition of, and the groupings the figures draw."""
 from __future__ import annotations
 
+import os
 from typing import NamedTuple
 
 import pandas as pd
@@ -48,6 +49,15 @@ def label_order(points: pd.DataFrame) -> list[str]:
     pairs = points[["breaker_label", "threshold"]].drop_duplicates("breaker_label")
     pairs = pairs.assign(has=pairs["breaker_label"] != "none", t=pairs["threshold"].fillna(-1.0))
     return pairs.sort_values(["has", "t", "breaker_label"])["breaker_label"].tolist()
+
+
+def short_labels(labels: list[str]) -> tuple[str, dict[str, str]]:
+    """The prefix breaker expressions share (e.g. "ResponseCodeRatio(500, 600, 0, 600) > ") and
+    each label without it, so figures show the thresholds rather than the same expression again."""
+    guarded = [label for label in labels if label != "none"]
+    prefix = os.path.commonprefix(guarded) if len(guarded) > 1 else ""
+    prefix = prefix[: prefix.rfind(" ") + 1] if " " in prefix else ""
+    return prefix.strip(), {label: label.removeprefix(prefix) if label in guarded else label for label in labels}
 
 
 def level_name(mode: str, short: bool = False) -> str:

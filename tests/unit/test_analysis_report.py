@@ -59,3 +59,13 @@ def test_the_original_comparison_uses_one_load_level_and_one_breaker(tmp_path):
     assert "load level 5" in table.attrs["note"] and "'A > 0.3' of 2" in table.attrs["note"]
     assert table.loc["error rate", "reproduction_before"] == 100 and table.loc["error rate", "reproduction_after"] == 25
     assert table.loc["error rate", "reproduction_after_n"] == 1
+
+
+def test_figures_show_thresholds_not_the_shared_expression():
+    from analysis.settings import short_labels
+    prefix, short = short_labels(["none", "ResponseCodeRatio(500, 600, 0, 600) > 0.1",
+                                  "ResponseCodeRatio(500, 600, 0, 600) > 0.5"])
+    assert prefix == "ResponseCodeRatio(500, 600, 0, 600) >"
+    assert short == {"none": "none", "ResponseCodeRatio(500, 600, 0, 600) > 0.1": "0.1",
+                     "ResponseCodeRatio(500, 600, 0, 600) > 0.5": "0.5"}
+    assert short_labels(["NetworkErrorRatio() > 0.3"]) == ("", {"NetworkErrorRatio() > 0.3": "NetworkErrorRatio() > 0.3"})
