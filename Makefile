@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report sweep test test-slow test-all lab clean
+.PHONY: help setup report smoke sweep test test-slow test-all lab clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,7 +19,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	@touch $@
 
-report: setup ## run the main job on the local runtime (for now: a short breaker smoke experiment)
+REPORT_PARAMS ?= notebooks/params/default.yaml
+REPORT_SET ?=
+
+report: setup ## run the default experiment on the local runtime (~5 min) and publish its report
+	@run_id=$$(date -u +%Y%m%dT%H%M%SZ)-report; \
+	$(PY) -m harness.sweep_cli $(REPORT_PARAMS) --run-id $$run_id $(REPORT_SET) && \
+	$(PY) -m analysis.publish $$run_id
+
+smoke: setup ## a 15 s tour: the breaker trips and recovers (no sweep, no report)
 	$(PY) -m harness.demo
 
 sweep: setup ## run a sweep: make sweep PARAMS=notebooks/params/smoke.yaml [RUN_ID=id to resume]
