@@ -132,13 +132,21 @@ class DockerStack(Stack):
                    "--control-port", str(inner_control), "--seed", str(self.seed), "--fault", json.dumps(fault.to_json())]
         labels = {**self.labels, engine.ROLE_LABEL: name,
                   **replica_labels(inner_port, self.retry_attempts, **self.health)}
-        container = self.client.containers.run(
-            self.backend_image, command, name=f"breakerlab-{self.run_id}-{name}", detach=True, labels=labels,
+        container = self._run_container(
+            self.backend_image, command, name=f"breakerlab-{self.run_id}-{name}", labels=labels,
             healthcheck=_replica_healthcheck(inner_control), **self._network_args({inner_control: control_port}))
         container.reload()
         address = "127.0.0.1" if host_net else container.attrs["NetworkSettings"]["Networks"][self.network]["IPAddress"]
         self.replicas[i] = Replica(name, f"http://{address}:{inner_port}", f"http://127.0.0.1:{control_port}")
         return container
+
+    def _run_container(self, image: str, command: list[str], **options):
+        import docker
+
+        try:
+            return self.client.containers.run(image, command, detach=True, **options)
+        except docker.errors.APIError as exc:  # e.g. the image has no such executable, a name is taken
+            raise StackError(f"Docker could not start {options['name']} from {image}: {exc.explanation or exc}") from None
 
     def _network_args(self, published: dict[int, int]) -> dict:
         if self.network is None:
@@ -170,9 +178,9 @@ class DockerStack(Stack):
         # The run's traefik folder is mounted at the same path, so the config's paths hold inside and out.
         volumes = {str(self.traefik_dir): {"bind": str(self.traefik_dir), "mode": "rw"},
                    self.socket_path: {"bind": "/var/run/docker.sock", "mode": "ro"}}
-        self._traefik = self.client.containers.run(
+        self._traefik = self._run_container(
             self.traefik_image, ["traefik", f"--configFile={config_path}"], name=f"breakerlab-{self.run_id}-traefik",
-            detach=True, labels={**self.labels, engine.ROLE_LABEL: "traefik"}, volumes=volumes,
+            labels={**self.labels, engine.ROLE_LABEL: "traefik"}, volumes=volumes,
             **self._network_args({self.web_port: self.web_port, self.api_port: self.api_port}))
 
         def pings() -> bool:
