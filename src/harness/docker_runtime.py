@@ -29,7 +29,9 @@ from .traefik_config import write_atomically
 
 NETWORK_MODES = ("bridge", "host")
 BRIDGE_API_PORT, BRIDGE_CONTROL_PORT = 8000, 9000  # inside a replica's own network namespace
-DOCKER_HEALTH = {"interval": 2_000_000_000, "timeout": 2_000_000_000, "retries": 3}  # ns; see _replica_healthcheck
+# ns. A generous timeout: on a busy machine `docker exec` alone can take seconds, and a container
+# Docker calls unhealthy leaves Traefik. See _replica_healthcheck.
+DOCKER_HEALTH = {"interval": 2_000_000_000, "timeout": 10_000_000_000, "retries": 3}
 
 
 class DockerStack(Stack):
@@ -191,14 +193,14 @@ class DockerStack(Stack):
                 return False
         wait_until(pings, "Traefik", 30.0, log_path=self.traefik_log_path)
 
-    def _wait_servers_listed(self, expected: int, timeout_s: float = 30.0) -> None:
+    def _wait_servers_listed(self, expected: int, timeout_s: float = 60.0) -> None:
         """Traefik lists a container only once Docker calls it healthy: wait for all of them."""
         def listed() -> bool:
             return len(self.server_status()) == expected
         try:
             wait_until(listed, "Traefik's docker provider", timeout_s, log_path=self.traefik_log_path)
         except StackError as exc:
-            health = {r["name"]: r["health"] for r in self._runtime_status()["replicas"]}
+            health = {c.name: _health_detail(c) for c in self._containers}
             raise StackError(f"{exc}\nTraefik lists {self.server_status()}; Docker health: {health}") from None
 
     def _save_logs(self) -> None:
@@ -231,6 +233,13 @@ def _container_status(container) -> dict:
     state = container.attrs["State"]
     return {"id": container.short_id, "alive": state["Running"], "exit_code": None if state["Running"] else state["ExitCode"],
             "health": (state.get("Health") or {}).get("Status")}
+
+
+def _health_detail(container) -> str:
+    container.reload()
+    health = container.attrs["State"].get("Health") or {}
+    last = (health.get("Log") or [{}])[-1]
+    return f"{health.get('Status')} (last check: exit {last.get('ExitCode')}, {last.get('Output', '').strip()!r})"
 
 
 def _raise_if_exited(container, what: str, log_path: Path | None = None) -> None:
