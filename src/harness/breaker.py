@@ -209,6 +209,14 @@ def go_duration(value: str | int | float, field: str) -> str:
     return text
 
 
+def seconds(go_duration: str) -> float:
+    """'1m30s' -> 90.0"""
+    return sum(float(n) * _UNIT_SECONDS[u] for n, u in re.findall(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)", go_duration))
+
+
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
 @dataclass(frozen=True)
 class BreakerConfig:
     """One circuit-breaker middleware. Validated on construction."""

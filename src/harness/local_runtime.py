@@ -92,6 +92,10 @@ class LocalStack(Stack):
                          for r, p in zip(self.replicas, self._replica_procs)],
         }
 
+    def process_ids(self) -> dict[str, int]:
+        procs = {"traefik": self._traefik, **{r.name: p for r, p in zip(self.replicas, self._replica_procs)}}
+        return {name: p.pid for name, p in procs.items() if p is not None and p.poll() is None}
+
     def restart_replica(self, which: int | str, timeout_s: float = 15.0) -> None:
         """Start a replica again (after a crash) on the same ports, healthy."""
         i = self.replicas.index(self.replica(which))

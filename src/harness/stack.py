@@ -48,6 +48,8 @@ class Stack(ABC):
         self.replicas: list[Replica] = []
         self.entry_url = ""  # Traefik's web entrypoint
         self.api_url = ""  # Traefik's API and ping
+        self.access_log_path: Path | None = None  # Traefik's JSON access log, if enabled
+        self.traefik_log_path: Path | None = None  # Traefik's own log (breaker rejections at WARN)
         self._http = httpx.Client(timeout=5.0)
         self._running = False
 
@@ -67,6 +69,10 @@ class Stack(ABC):
     @abstractmethod
     def _runtime_status(self) -> dict:
         """Process ids or container ids and whether they are alive."""
+
+    def process_ids(self) -> dict[str, int]:
+        """Host pids of Traefik and each replica by name, for resource sampling."""
+        return {}
 
     # --- lifecycle ------------------------------------------------------------------
     def start(self, timeout_s: float = 30.0) -> "Stack":

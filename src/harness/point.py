@@ -1,0 +1,118 @@
+"""One measured point: load on a running stack, every raw record stored in the point's folder.
+
+Files of a point (all raw; analysis derives everything from them):
+  point.json              params, status (done / failed + error), timings, counts, checks
+  requests.parquet        one row per client request (harness.load.RECORD_SCHEMA + warmup)
+  proxy.parquet           one row per request in Traefik's access log (+ warmup)
+  breaker_events.parquet  breaker transitions (t_s, from_state, to_state)
+  resources.parquet       1 Hz CPU% and RSS of Traefik, replicas and generators
+  locust/                 Locust's own stats CSV/JSON and log
+"""
+from __future__ import annotations
+
+import shutil
+import time
+import traceback
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .breaker import seconds
+from .breaker_timeline import breaker_events
+from .errors import ConfigError
+from .load import LoadSpec, LocustRun
+from .proxy_log import access_records, breaker_log_lines, size
+from .resources import ResourceSampler, saturated_generators
+from .stack import Stack
+from .store import POINT_META, SCHEMA_VERSION, begin_point, commit_point, utc_now, write_json
+
+LEAD_S = 3.0  # Locust's start-up (and its workers' fork) happens before the first send
+SETTLE_S = 0.3  # Traefik writes an access line after the response: let the last ones land
+
+
+def run_point(stack: Stack, load: LoadSpec, duration_s: float, warmup_s: float, out_dir: str | Path,
+              params: dict | None = None, capture: bool = True) -> dict:
+    """Measure `duration_s` after `warmup_s` of the same load; return the point's metadata.
+
+    A failure is recorded in the point (status 'failed') and raised again; an interrupt
+    (Ctrl-C) leaves a `.partial` folder that the store recognises as interrupted.
+    """
+    if duration_s <= 0 or warmup_s < 0:
+        raise ConfigError(f"duration_s must be > 0 and warmup_s >= 0, got {duration_s!r} and {warmup_s!r}")
+    point_dir = Path(out_dir)
+    partial = begin_point(point_dir)
+    meta = {"schema_version": SCHEMA_VERSION, "point_id": point_dir.name, "params": params or {},
+            "load": asdict(load), "breaker": stack.breaker.to_traefik() if stack.breaker else None,
+            "runtime": stack.runtime, "replicas": [r.name for r in stack.replicas],
+            "duration_s": duration_s, "warmup_s": warmup_s, "started_utc": utc_now()}
+    try:
+        meta.update(_measure(stack, load, duration_s, warmup_s, partial, capture))
+        meta["status"] = "done"
+    except Exception as exc:
+        meta.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+        raise
+    finally:
+        if "status" in meta:  # done or failed; an interrupt leaves the partial folder as it is
+            meta["ended_utc"] = utc_now()
+            write_json(partial / POINT_META, meta)
+            commit_point(partial, point_dir)
+    return meta
+
+
+def _measure(stack: Stack, load: LoadSpec, duration_s: float, warmup_s: float, out: Path, capture: bool) -> dict:
+    access_offset, log_offset = size(stack.access_log_path), size(stack.traefik_log_path)
+    start_at = time.time() + LEAD_S
+    measure_from, end_at = start_at + warmup_s, start_at + warmup_s + duration_s
+    locust = LocustRun(stack.entry_url, load, start_at, end_at, out, capture)
+    try:
+        with ResourceSampler(lambda: {**stack.process_ids(), **locust.pids()}) as sampler:
+            locust.wait()
+    finally:
+        locust.stop()
+    time.sleep(SETTLE_S)
+    timings = {"start_at": start_at, "measure_from": measure_from, "end_at": end_at, "finished_at": time.time()}
+    resources = sampler.table()
+    pq.write_table(resources, out / "resources.parquet")
+    saturated = saturated_generators(resources, measure_from, end_at)
+    result = {"timings": timings, "generator_saturated": bool(saturated), "saturated_processes": saturated}
+    proxy = None
+    if stack.access_log_path is not None:
+        code = stack.breaker.response_code if stack.breaker else None
+        proxy = _with_warmup(access_records(stack.access_log_path, access_offset, code), "start_s", measure_from)
+        pq.write_table(proxy, out / "proxy.parquet")
+    if stack.breaker is not None:
+        events = breaker_events(breaker_log_lines(stack.traefik_log_path, log_offset),
+                                proxy["start_s"].to_pylist() if proxy is not None else [],
+                                seconds(stack.breaker.fallback_duration), seconds(stack.breaker.recovery_duration),
+                                timings["finished_at"])
+        pq.write_table(events, out / "breaker_events.parquet")
+        result["breaker_transitions"] = events.num_rows
+    result["counts"] = {"proxy_requests": proxy.num_rows if proxy is not None else None}
+    if capture:
+        requests = _with_warmup(locust.records(), "intended_s", measure_from)
+        pq.write_table(requests, out / "requests.parquet")
+        result["counts"]["client_requests"] = requests.num_rows
+        if proxy is not None:
+            result["reconciliation"] = reconcile(requests, proxy)
+        shutil.rmtree(locust.records_dir)  # consolidated into requests.parquet, now safely written
+    return result
+
+
+def _with_warmup(table: pa.Table, time_column: str, measure_from: float) -> pa.Table:
+    return table.append_column("warmup", pc.less(table[time_column], measure_from))
+
+
+def reconcile(requests: pa.Table, proxy: pa.Table) -> dict:
+    """Client and proxy counts per status must agree; connection errors never reach the proxy."""
+    client = Counter(s for s in requests["status"].to_pylist() if s)
+    seen = Counter(proxy["downstream_status"].to_pylist())
+    difference = {str(s): client[s] - seen[s] for s in sorted(set(client) | set(seen)) if client[s] != seen[s]}
+    return {"client_by_status": {str(k): v for k, v in sorted(client.items())},
+            "proxy_by_status": {str(k): v for k, v in sorted(seen.items())},
+            "client_without_response": requests.num_rows - sum(client.values()),
+            "difference": difference, "agree": not difference}
+
