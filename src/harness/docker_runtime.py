@@ -109,6 +109,19 @@ class DockerStack(Stack):
                          for r, c in zip(self.replicas, self._containers)],
         }
 
+    def process_ids(self) -> dict[str, int]:
+        """Host pids of the containers' main processes (containers share the host's process table)."""
+        containers = {"traefik": self._traefik, **{r.name: c for r, c in zip(self.replicas, self._containers)}}
+        pids = {}
+        for name, container in containers.items():
+            try:
+                container.reload()
+            except Exception:  # noqa: BLE001 - removed or never started: nothing to sample
+                continue
+            if container.attrs["State"]["Running"]:
+                pids[name] = container.attrs["State"]["Pid"]
+        return pids
+
     def restart_replica(self, which: int | str, timeout_s: float = 30.0) -> None:
         """Start a replica again (after a crash) on the same ports, healthy (a new container)."""
         i = self.replicas.index(self.replica(which))

@@ -3,23 +3,29 @@ harness, engine errors, the compose file. Real dockerd, real images (`make image
 The behaviour every runtime shares is tested through `make_stack` in test_local_stack.py."""
 from __future__ import annotations
 
+import functools
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import httpx
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from harness import ConfigError, StackError
+from harness import BreakerConfig, ConfigError, LocalStack, StackError
 from harness.demo import VALID_BODY
 from harness.docker_engine import RUN_LABEL, connect
 from harness.docker_runtime import DockerStack
 from harness.images import DEFAULT_TRAEFIK_IMAGE
+from harness.load import LoadSpec
 from harness.paths import STACK_DIR
+from harness.point import run_point
 
 pytestmark = pytest.mark.docker
 
@@ -134,3 +140,33 @@ def test_compose_file_describes_the_original_topology():
             assert result.returncode == 0, result.stderr
             assert yaml.safe_load(result.stdout)["services"]["backend"]["deploy"]["replicas"] == 3
             break
+
+
+def test_a_point_on_docker_writes_the_same_raw_files_as_on_the_local_runtime(tmp_path):
+    breaker = BreakerConfig("ResponseCodeRatio(500, 600, 0, 600) > 0.25", fallback_duration="1s",
+                            recovery_duration="1s", response_code=599)
+    layouts = {}
+    for name, runtime in [("local", LocalStack), ("docker", functools.partial(DockerStack, network_mode="host"))]:
+        with runtime(breaker=breaker, run_dir=tmp_path / name / "stack") as stack:
+            stack.set_fault(0, error_rate=0.5)  # errors, so the breaker has something to do
+            meta = run_point(stack, LoadSpec(users=3), duration_s=3, warmup_s=1, out_dir=tmp_path / name / "point")
+        assert meta["status"] == "done" and meta["runtime"] == name
+        assert meta["reconciliation"]["agree"], meta["reconciliation"]
+        layouts[name] = point_layout(tmp_path / name / "point")
+        resources = pq.read_table(tmp_path / name / "point" / "resources.parquet")
+        assert {"traefik", "replica-1", "replica-2", "replica-3"} <= set(resources["process"].to_pylist())
+    assert layouts["docker"] == layouts["local"]
+
+
+def point_layout(point: Path) -> dict:
+    """Every file of a point with, for tables, the schema and, for point.json, the keys."""
+    layout = {}
+    for path in sorted(p for p in point.rglob("*") if p.is_file()):
+        name = str(path.relative_to(point))
+        if path.suffix == ".parquet":
+            layout[name] = str(pq.read_schema(path))
+        elif path.name == "point.json":
+            layout[name] = sorted(json.loads(path.read_text()))
+        else:
+            layout[name] = "file"
+    return layout
