@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import uuid
 from pathlib import Path
@@ -193,9 +194,11 @@ class DockerStack(Stack):
         # The run's traefik folder is mounted at the same path, so the config's paths hold inside and out.
         volumes = {str(self.traefik_dir): {"bind": str(self.traefik_dir), "mode": "rw"},
                    self.socket_path: {"bind": "/var/run/docker.sock", "mode": "ro"}}
+        # As the harness's user (files it can delete), in the socket's group (to read the engine).
+        as_me = {"user": f"{os.getuid()}:{os.getgid()}", "group_add": [str(os.stat(self.socket_path).st_gid)]}
         self._traefik = self._run_container(
             self.traefik_image, ["traefik", f"--configFile={config_path}"], name=f"breakerlab-{self.run_id}-traefik",
-            labels={**self.labels, engine.ROLE_LABEL: "traefik"}, volumes=volumes,
+            labels={**self.labels, engine.ROLE_LABEL: "traefik"}, volumes=volumes, **as_me,
             **self._network_args({self.web_port: self.web_port, self.api_port: self.api_port}))
 
         def pings() -> bool:

@@ -77,7 +77,10 @@ def test_cleanup_removes_what_a_killed_harness_left_and_spares_live_runs(engine,
         harness.kill()  # SIGKILL: no atexit, no signal handler, nothing gets stopped
         harness.wait()
     assert run_id, "the harness subprocess did not start its stack"
-    assert len(labelled(engine, run_id)) == 2
+    # Host networking made no network; give the dead run one, as a bridge-mode run would have.
+    left = engine.containers.list(filters={"label": f"{RUN_LABEL}={run_id}"})[0]
+    engine.networks.create(f"breakerlab-{run_id}", labels={k: v for k, v in left.labels.items() if k.startswith("breakerlab.")})
+    assert len(labelled(engine, run_id)) == 3
     with DockerStack(replicas=1, network_mode="host", run_dir=tmp_path / "live") as live:
         cleanup = subprocess.run([sys.executable, "-m", "harness.docker_runtime", "cleanup"],
                                  capture_output=True, text=True, timeout=60)
