@@ -87,7 +87,9 @@ class DockerStack(Stack):
         self._write_dynamic_config()
         self._ports = [self._free_pair() for _ in range(self.replica_count)]
         self.replicas = [Replica(f"replica-{i + 1}", "", "") for i in range(self.replica_count)]
-        self._containers = [self._run_replica(i) for i in range(self.replica_count)]
+        self._containers = []
+        for i in range(self.replica_count):  # one by one: a failed start still saves the earlier logs
+            self._containers.append(self._run_replica(i))
         for i in range(self.replica_count):
             self._wait_replica(i)
         self._start_traefik()
@@ -115,6 +117,8 @@ class DockerStack(Stack):
         containers = {"traefik": self._traefik, **{r.name: c for r, c in zip(self.replicas, self._containers)}}
         pids = {}
         for name, container in containers.items():
+            if container is None:
+                continue
             try:
                 container.reload()
             except Exception:  # noqa: BLE001 - removed or never started: nothing to sample
