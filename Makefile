@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test test-slow test-docker test-all images-offline docker-cleanup lab clean
+.PHONY: help setup report sweep test test-slow test-docker test-all images-offline docker-cleanup lab clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-15s %s\n", $$1, $$2}'
@@ -21,6 +21,9 @@ $(VENV)/.installed: pyproject.toml
 
 report: setup ## run the main job on the local runtime (for now: a short breaker smoke experiment)
 	$(PY) -m harness.demo
+
+sweep: setup ## run a sweep: make sweep PARAMS=notebooks/params/smoke.yaml [RUN_ID=id to resume]
+	$(PY) -m harness.sweep_cli $(or $(PARAMS),notebooks/params/smoke.yaml) $(if $(RUN_ID),--run-id $(RUN_ID))
 
 test: setup ## run the default test suite (unit, integration, notebooks; not slow, not docker)
 	$(PYTEST) -m "not slow and not docker"

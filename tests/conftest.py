@@ -16,3 +16,4 @@ def no_orphans():
     yield
     left = [p for p in child_processes() if p.pid not in before]
     assert not left, f"processes left running: {[(p.pid, p.cmdline()) for p in left]}"
+

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .breaker import BreakerConfig
 from .local_runtime import LocalStack
-from .paths import DATA_DIR
+from .paths import RAW_DIR
 
 VALID_BODY = {"attendance_rate": 0.82, "weekly_study_hours": 9.5, "prior_gpa": 2.9,
               "assignments_completed": 7, "assignments_total": 10}
@@ -71,9 +71,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--phase-seconds", type=float, default=2.0)
     parser.add_argument("--run-dir", type=Path, default=None,
-                        help=f"where Traefik's config and logs go (default: a new folder under {DATA_DIR / 'raw'})")
+                        help=f"where Traefik's config and logs go (default: a new folder under {RAW_DIR})")
     args = parser.parse_args()
-    run_dir = args.run_dir or DATA_DIR / "raw" / time.strftime("smoke-%Y%m%dT%H%M%SZ", time.gmtime())
+    run_dir = args.run_dir or RAW_DIR / time.strftime("smoke-%Y%m%dT%H%M%SZ", time.gmtime())
     print(f"breakerlab smoke: Traefik + 3 replicas, breaker `{DEMO_BREAKER.expression}`")
     table = run_demo(args.phase_seconds, run_dir)
     print(table.to_string())

@@ -128,12 +128,19 @@ class DockerStack(Stack):
         return pids
 
     def restart_replica(self, which: int | str, timeout_s: float = 30.0) -> None:
-        """Start a replica again (after a crash) on the same ports, healthy (a new container)."""
+        """Start a replica again (after a crash) on the same ports as a new container; return once
+        Traefik lists it again (only after Docker calls it healthy)."""
         i = self.replicas.index(self.replica(which))
         _remove(self._containers[i])
         self.startup_faults.pop(i, None)
         self._containers[i] = self._run_replica(i)
         self._wait_replica(i, timeout_s)
+        self._wait_servers_listed(sum(_container_status(c)["alive"] for c in self._containers), timeout_s)
+
+    def ensure_replicas_running(self) -> None:
+        for i, container in enumerate(self._containers):
+            if not _container_status(container)["alive"]:
+                self.restart_replica(i)
 
     # --- replicas ---------------------------------------------------------------------------
     def _free_pair(self) -> tuple[int, int]:

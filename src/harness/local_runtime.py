@@ -35,6 +35,13 @@ def find_traefik() -> str:
                       f"or point {TRAEFIK_ENV} at a traefik binary.")
 
 
+def responds(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 class LocalStack(Stack):
     runtime = "local"
 
@@ -96,6 +103,11 @@ class LocalStack(Stack):
         procs = {"traefik": self._traefik, **{r.name: p for r, p in zip(self.replicas, self._replica_procs)}}
         return {name: p.pid for name, p in procs.items() if p is not None and p.poll() is None}
 
+    def ensure_replicas_running(self) -> None:
+        for i, proc in enumerate(self._replica_procs):
+            if proc is None or proc.poll() is not None:
+                self.restart_replica(i)
+
     def restart_replica(self, which: int | str, timeout_s: float = 15.0) -> None:
         """Start a replica again (after a crash) on the same ports, healthy."""
         i = self.replicas.index(self.replica(which))
@@ -128,13 +140,8 @@ class LocalStack(Stack):
         replica, proc = self.replicas[i], self._replica_procs[i]
         if self.startup_faults.get(i, Fault()).crash:
             return  # it is meant to exit at start-up
-
-        def answers() -> bool:
-            try:
-                return httpx.get(f"{replica.control_url}/fault", timeout=1).status_code == 200
-            except httpx.TransportError:
-                return False
-        wait_until(answers, f"replica {replica.name}", timeout_s, proc, self._replica_log(i))
+        wait_until(lambda: responds(f"{replica.control_url}/fault"), f"replica {replica.name}", timeout_s, proc,
+                   self._replica_log(i))
 
     def _start_traefik(self) -> None:
         (self.traefik_dir / "dynamic").mkdir(parents=True, exist_ok=True)
@@ -146,13 +153,7 @@ class LocalStack(Stack):
         self.api_url = f"http://127.0.0.1:{self.api_port}"
         stdout_log = self.traefik_dir / "stdout.log"
         self._traefik = spawn([self.traefik_bin, f"--configFile={config_path}"], stdout_log)
-
-        def pings() -> bool:
-            try:
-                return httpx.get(f"{self.api_url}/ping", timeout=1).status_code == 200
-            except httpx.TransportError:
-                return False
         try:
-            wait_until(pings, "Traefik", 20.0, self._traefik, self.traefik_log_path)
+            wait_until(lambda: responds(f"{self.api_url}/ping"), "Traefik", 20.0, self._traefik, self.traefik_log_path)
         except StackError as exc:
             raise StackError(f"{exc}\n(Traefik's stdout/stderr: {stdout_log})") from None

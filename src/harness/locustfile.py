@@ -17,6 +17,7 @@ from pathlib import Path
 import gevent
 from locust import FastHttpUser, constant, events, task
 from locust.exception import StopUser
+from locust.runners import LocalRunner
 
 from harness.workload import BodyGenerator, OpenLoopSchedule
 
@@ -104,6 +105,24 @@ class PredictionUser(FastHttpUser):
             RECORDS.write(f"{intended or actual:.6f},{actual:.6f},{latency_ms:.4f},{status},"
                           f"{error_class(response.error) if not status else ''},{replica},"
                           f"{len(response.content or b'')},{int(valid)},{os.getpid()}\n")
+
+
+@events.test_start.add_listener
+def _quit_when_done(environment, **_kwargs) -> None:
+    """Quit as soon as the last user has stopped after END_AT (else Locust waits for its -t timer).
+    Only in a single process: with --processes, the master's -t timer ends the run."""
+    runner = environment.runner
+    if not isinstance(runner, LocalRunner):
+        return
+
+    def watch() -> None:
+        gevent.sleep(max(0.0, END_AT - time.time()))
+        deadline = time.time() + CONFIG["timeout_s"] + 1
+        while runner.user_count and time.time() < deadline:
+            gevent.sleep(0.05)
+        runner.quit()
+
+    gevent.spawn(watch)
 
 
 @events.test_stop.add_listener

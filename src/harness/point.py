@@ -27,6 +27,7 @@ from .errors import ConfigError
 from .load import LoadSpec, LocustRun
 from .proxy_log import access_records, breaker_log_lines, size
 from .resources import ResourceSampler, saturated_generators
+from .scenarios import FaultScheduler, FaultStep
 from .stack import Stack
 from .store import POINT_META, SCHEMA_VERSION, begin_point, commit_point, utc_now, write_json
 
@@ -35,8 +36,12 @@ SETTLE_S = 0.3  # Traefik writes an access line after the response: let the last
 
 
 def run_point(stack: Stack, load: LoadSpec, duration_s: float, warmup_s: float, out_dir: str | Path,
-              params: dict | None = None, capture: bool = True) -> dict:
+              params: dict | None = None, capture: bool = True, faults: tuple[FaultStep, ...] = (),
+              target: str = "proxy") -> dict:
     """Measure `duration_s` after `warmup_s` of the same load; return the point's metadata.
+
+    `faults` are applied on schedule while the load runs; `target="direct"` sends the load to
+    replica-1 itself (a no-proxy baseline; there are then no proxy records).
 
     A failure is recorded in the point (status 'failed') and raised again; an interrupt
     (Ctrl-C) leaves a `.partial` folder that the store recognises as interrupted.
@@ -48,9 +53,9 @@ def run_point(stack: Stack, load: LoadSpec, duration_s: float, warmup_s: float, 
     meta = {"schema_version": SCHEMA_VERSION, "point_id": point_dir.name, "params": params or {},
             "load": asdict(load), "breaker": stack.breaker.to_traefik() if stack.breaker else None,
             "runtime": stack.runtime, "replicas": [r.name for r in stack.replicas],
-            "duration_s": duration_s, "warmup_s": warmup_s, "started_utc": utc_now()}
+            "duration_s": duration_s, "warmup_s": warmup_s, "target": target, "started_utc": utc_now()}
     try:
-        meta.update(_measure(stack, load, duration_s, warmup_s, partial, capture))
+        meta.update(_measure(stack, load, duration_s, warmup_s, partial, capture, faults, target))
         meta["status"] = "done"
     except Exception as exc:
         meta.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
@@ -63,13 +68,25 @@ def run_point(stack: Stack, load: LoadSpec, duration_s: float, warmup_s: float, 
     return meta
 
 
-def _measure(stack: Stack, load: LoadSpec, duration_s: float, warmup_s: float, out: Path, capture: bool) -> dict:
+def record_failed_point(point_dir: Path, params: dict, error: BaseException) -> None:
+    """A point that failed before its load started is recorded too, with its error."""
+    partial = begin_point(point_dir)
+    write_json(partial / POINT_META, {"schema_version": SCHEMA_VERSION, "point_id": point_dir.name, "params": params,
+                                      "status": "failed", "error": f"{type(error).__name__}: {error}",
+                                      "traceback": traceback.format_exc(), "ended_utc": utc_now()})
+    commit_point(partial, point_dir)
+
+
+def _measure(stack: Stack, load: LoadSpec, duration_s: float, warmup_s: float, out: Path, capture: bool,
+             faults: tuple[FaultStep, ...], target: str) -> dict:
     access_offset, log_offset = size(stack.access_log_path), size(stack.traefik_log_path)
     start_at = time.time() + LEAD_S
     measure_from, end_at = start_at + warmup_s, start_at + warmup_s + duration_s
-    locust = LocustRun(stack.entry_url, load, start_at, end_at, out, capture)
+    url = stack.entry_url if target == "proxy" else stack.replicas[0].url
+    locust = LocustRun(url, load, start_at, end_at, out, capture)
     try:
-        with ResourceSampler(lambda: {**stack.process_ids(), **locust.pids()}) as sampler:
+        with ResourceSampler(lambda: {**stack.process_ids(), **locust.pids()}) as sampler, \
+                FaultScheduler(stack, faults, start_at) as scheduler:
             locust.wait()
     finally:
         locust.stop()
@@ -78,19 +95,10 @@ def _measure(stack: Stack, load: LoadSpec, duration_s: float, warmup_s: float, o
     resources = sampler.table()
     pq.write_table(resources, out / "resources.parquet")
     saturated = saturated_generators(resources, measure_from, end_at)
-    result = {"timings": timings, "generator_saturated": bool(saturated), "saturated_processes": saturated}
-    proxy = None
-    if stack.access_log_path is not None:
-        code = stack.breaker.response_code if stack.breaker else None
-        proxy = _with_warmup(access_records(stack.access_log_path, access_offset, code), "start_s", measure_from)
-        pq.write_table(proxy, out / "proxy.parquet")
-    if stack.breaker is not None:
-        events = breaker_events(breaker_log_lines(stack.traefik_log_path, log_offset),
-                                proxy["start_s"].to_pylist() if proxy is not None else [],
-                                seconds(stack.breaker.fallback_duration), seconds(stack.breaker.recovery_duration),
-                                timings["finished_at"])
-        pq.write_table(events, out / "breaker_events.parquet")
-        result["breaker_transitions"] = events.num_rows
+    result = {"timings": timings, "generator_saturated": bool(saturated), "saturated_processes": saturated,
+              "fault_events": scheduler.events}
+    proxy = _proxy_side(stack, out, access_offset, log_offset, measure_from, timings["finished_at"], result) \
+        if target == "proxy" else None
     result["counts"] = {"proxy_requests": proxy.num_rows if proxy is not None else None}
     if capture:
         requests = _with_warmup(locust.records(), "intended_s", measure_from)
@@ -100,6 +108,24 @@ def _measure(stack: Stack, load: LoadSpec, duration_s: float, warmup_s: float, o
             result["reconciliation"] = reconcile(requests, proxy)
         shutil.rmtree(locust.records_dir)  # consolidated into requests.parquet, now safely written
     return result
+
+
+def _proxy_side(stack: Stack, out: Path, access_offset: int, log_offset: int, measure_from: float,
+                end_s: float, result: dict) -> pa.Table | None:
+    """Traefik's access records and breaker transitions for this point's window of its logs."""
+    proxy = None
+    if stack.access_log_path is not None:
+        code = stack.breaker.response_code if stack.breaker else None
+        proxy = _with_warmup(access_records(stack.access_log_path, access_offset, code), "start_s", measure_from)
+        pq.write_table(proxy, out / "proxy.parquet")
+    if stack.breaker is not None:
+        events = breaker_events(breaker_log_lines(stack.traefik_log_path, log_offset),
+                                proxy["start_s"].to_pylist() if proxy is not None else [],
+                                seconds(stack.breaker.fallback_duration), seconds(stack.breaker.recovery_duration),
+                                end_s)
+        pq.write_table(events, out / "breaker_events.parquet")
+        result["breaker_transitions"] = events.num_rows
+    return proxy
 
 
 def _with_warmup(table: pa.Table, time_column: str, measure_from: float) -> pa.Table:

@@ -74,6 +74,13 @@ class Stack(ABC):
         """Host pids of Traefik and each replica by name, for resource sampling."""
         return {}
 
+    def restart_replica(self, which: int | str, timeout_s: float = 15.0) -> None:
+        """Start a crashed replica again, healthy."""
+        raise StackError(f"the {self.runtime} runtime cannot restart replicas")
+
+    def ensure_replicas_running(self) -> None:
+        """Restart any replica whose process has exited (after a crash scenario)."""
+
     # --- lifecycle ------------------------------------------------------------------
     def start(self, timeout_s: float = 30.0) -> "Stack":
         _live_stacks.add(self)

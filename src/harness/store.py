@@ -18,7 +18,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from .errors import ConfigError
-from .paths import DATA_DIR, PROJECT_DIR
+from .paths import PROJECT_DIR, RAW_DIR
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
@@ -79,21 +79,21 @@ class RunStore:
         return self.run_dir.name
 
     @classmethod
-    def create(cls, params: dict, run_id: str | None = None, root: Path = DATA_DIR / "raw",
+    def create(cls, params: dict, run_id: str | None = None, root: Path = RAW_DIR,
                traefik_bin: str | None = None) -> "RunStore":
         run_id = run_id or new_run_id()
         store = cls(Path(root) / run_id)
-        if store.run_dir.exists():
-            raise ConfigError(f"run folder {store.run_dir} exists already; resume it with RunStore.open "
+        if (store.run_dir / MANIFEST).exists():
+            raise ConfigError(f"run {store.run_dir} exists already; resume it with RunStore.open "
                               f"(the same run_id) or choose another run_id")
-        store.points_dir.mkdir(parents=True)
+        store.points_dir.mkdir(parents=True, exist_ok=True)
         write_json(store.run_dir / MANIFEST, {"schema_version": SCHEMA_VERSION, "run_id": run_id, "params": params,
                                               "started_utc": utc_now(), "ended_utc": None,
                                               **environment(traefik_bin)})
         return store
 
     @classmethod
-    def open(cls, run_id: str, root: Path = DATA_DIR / "raw") -> "RunStore":
+    def open(cls, run_id: str, root: Path = RAW_DIR) -> "RunStore":
         store = cls(Path(root) / run_id)
         manifest_path = store.run_dir / MANIFEST
         if not manifest_path.exists():
@@ -132,7 +132,7 @@ class RunStore:
             if path.name.endswith(".partial"):
                 found["interrupted"].append(name)
             elif not path.name.startswith("."):
-                found[self.point_status(name)].append(name)
+                found.setdefault(self.point_status(name), []).append(name)
         return found
 
     @property
@@ -151,12 +151,21 @@ def begin_point(point_dir: Path) -> Path:
                           "skip it or write the point under a new id")
     partial = partial_dir(point_dir)
     if partial.exists():  # left by an interrupted run: keep it aside, start clean
-        aside = point_dir.parent / ".interrupted" / f"{point_dir.name}-{time.strftime('%Y%m%dT%H%M%S')}"
-        aside.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(partial, aside)
+        _move_aside(partial, ".interrupted", point_dir.name)
     partial.mkdir(parents=True)
     return partial
 
 
 def commit_point(partial: Path, point_dir: Path) -> None:
     os.replace(partial, point_dir)
+
+
+def retire_point(point_dir: Path) -> None:
+    """Move a failed point aside (kept under points/.failed/) so it can be measured again."""
+    _move_aside(point_dir, ".failed", point_dir.name)
+
+
+def _move_aside(path: Path, folder: str, name: str) -> None:
+    aside = path.parent / folder / f"{name}-{time.strftime('%Y%m%dT%H%M%S')}"
+    aside.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(path, aside)

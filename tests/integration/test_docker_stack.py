@@ -93,14 +93,15 @@ def test_cleanup_removes_what_a_killed_harness_left_and_spares_live_runs(engine,
     assert again.stdout.strip() == "nothing to remove"
 
 
-def test_crashed_replica_container_can_be_restarted(tmp_path):
+def test_crashed_replica_container_is_restarted(tmp_path):
     with DockerStack(network_mode="host", run_dir=tmp_path) as stack, httpx.Client(timeout=10) as client:
         stack.set_fault(2, crash=True)
         deadline = time.monotonic() + 10
         while stack.status()["replicas"][2]["alive"] and time.monotonic() < deadline:
             time.sleep(0.1)
         assert stack.status()["replicas"][2]["exit_code"] == 70
-        stack.restart_replica(2)
+        stack.ensure_replicas_running()  # restarts exactly the dead one, as a sweep does after a crash
+        assert [r["alive"] for r in stack.status()["replicas"]] == [True] * 3
         stack.wait_for_servers(up=3, timeout_s=20)
         seen = Counter(client.post(f"{stack.entry_url}/api/v1/predict", json=VALID_BODY).headers["x-replica"]
                        for _ in range(60))
