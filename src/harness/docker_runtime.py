@@ -75,7 +75,8 @@ class DockerStack(Stack):
             engine.require_image(self.client, image)
         self.labels = engine.owner_labels(self.run_id)
         self.network = f"breakerlab-{self.run_id}" if network_mode == "bridge" else None
-        self._ports: list[tuple[int, int]] = []  # per replica: (api port, control port) as Traefik/harness see them
+        self._ports: list[tuple[int, int]] = []  # per replica: (api port, control port) on the host's 127.0.0.1
+        self._routed: dict[str, str] = {}  # the URL Traefik routes to -> the replica's url (differ on a bridge)
         self._traefik = None
         self._containers: list = []
 
@@ -161,11 +162,18 @@ class DockerStack(Stack):
                   **replica_labels(inner_port, self.retry_attempts, **self.health)}
         container = self._run_container(
             self.backend_image, command, name=f"breakerlab-{self.run_id}-{name}", labels=labels,
-            healthcheck=_replica_healthcheck(inner_control), **self._network_args({inner_control: control_port}))
+            healthcheck=_replica_healthcheck(inner_control),
+            **self._network_args({inner_port: port, inner_control: control_port}))
         container.reload()
         address = "127.0.0.1" if host_net else container.attrs["NetworkSettings"]["Networks"][self.network]["IPAddress"]
-        self.replicas[i] = Replica(name, f"http://{address}:{inner_port}", f"http://127.0.0.1:{control_port}")
+        self._routed[f"http://{address}:{inner_port}"] = f"http://127.0.0.1:{port}"
+        self.replicas[i] = Replica(name, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{control_port}")
         return container
+
+    def server_status(self) -> dict[str, str]:
+        """As in Stack, keyed by each replica's url: on a bridge Traefik names the container's own
+        address, while the harness (and direct load) reaches the replica on a published 127.0.0.1 port."""
+        return {self._routed.get(url, url): state for url, state in super().server_status().items()}
 
     def _run_container(self, image: str, command: list[str], **options):
         import docker
