@@ -8,6 +8,7 @@ Traefik disables the whole router on an invalid expression, so catch it here.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ SIGNATURES = "NetworkErrorRatio(), ResponseCodeRatio(from, to, dividedByFrom, di
 COMPARISONS = {">", ">=", "<", "<=", "==", "!="}
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<float>\d+\.\d*(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\.\d+)|(?P<int>\d+)"
+    r"\s*(?:(?P<float>[0-9]+\.[0-9]*(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+|\.[0-9]+)|(?P<int>[0-9]+)"
     r"|(?P<name>[A-Za-z_]\w*)|(?P<op>&&|\|\||>=|<=|==|!=|[<>(),!&|=-]))"
 )
 _WORD_OPERATORS = {"OR": "||", "or": "||", "AND": "&&", "and": "&&"}
@@ -48,8 +49,21 @@ def _tokenize(expression: str) -> list[tuple[str, str, int]]:
             raise _error(expression, start, f"unexpected character {expression[start]!r}")
         kind = match.lastgroup
         tokens.append((kind, match.group(kind), match.start(kind)))
+        _check_literal(expression, tokens[-1])
         pos = match.end()
     return tokens
+
+
+def _check_literal(expression: str, token: tuple[str, str, int]) -> None:
+    """Numbers Go reads differently or cannot hold."""
+    kind, text, pos = token
+    if kind == "int" and len(text) > 1 and text.startswith("0"):
+        raise _error(expression, pos, f"{text} has a leading zero, which Go reads as an octal number",
+                     f"write {text.lstrip('0') or '0'}")
+    if kind == "int" and int(text) >= 2**63:
+        raise _error(expression, pos, f"{text} does not fit Go's int64")
+    if kind == "float" and not math.isfinite(float(text)):
+        raise _error(expression, pos, f"{text} overflows a float64")
 
 
 class _Parser:
@@ -186,27 +200,40 @@ def validate_expression(expression: str) -> str:
     """Return the expression stripped, or raise ConfigError saying what is wrong and how to fix it."""
     if not isinstance(expression, str):
         raise ConfigError(f"breaker expression must be a string, got {type(expression).__name__}: {expression!r}")
+    if "\n" in expression.strip():
+        raise ConfigError("invalid breaker expression: it spans several lines, and Go ends an expression at a "
+                          f"line break\n  fix: write it on one line, e.g. `{EXAMPLE}`")
     _Parser(expression.strip()).parse()
     return expression.strip()
 
 
-_DURATION = re.compile(r"^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$")
+_DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$")
+
+
+MAX_DURATION_S = 1e7  # ~115 days; Go's own limit is ~292 years, but nothing here needs more
 
 
 def go_duration(value: str | int | float, field: str) -> str:
     """A positive Go duration string; bare numbers are seconds."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ConfigError(f"{field} must be a duration such as '10s' or '100ms', got {value!r}")
-    if isinstance(value, (int, float)):
-        if value <= 0:
-            raise ConfigError(f"{field} must be positive, got {value!r}; e.g. {field}='10s'")
-        return f"{value}s"
-    text = value.strip()
-    if not _DURATION.match(text):
-        raise ConfigError(f"{field}={value!r} is not a Go duration; write e.g. '100ms', '10s' or '1m30s'")
-    if all(float(n) == 0 for n in re.findall(r"\d+(?:\.\d+)?", text)):
-        raise ConfigError(f"{field} must be positive, got {value!r}; e.g. {field}='10s'")
+    if isinstance(value, str):
+        text = value.strip()
+        if not _DURATION.match(text):
+            raise ConfigError(f"{field}={value!r} is not a Go duration; write e.g. '100ms', '10s' or '1m30s'")
+    else:
+        text = _format_seconds(value) if math.isfinite(value) and value > 0 else "0s"
+    if not 0 < seconds(text) <= MAX_DURATION_S:
+        raise ConfigError(f"{field} must be positive and at most {MAX_DURATION_S:.0e} s, got {value!r}; "
+                          f"e.g. {field}='10s'")
     return text
+
+
+def _format_seconds(value: float) -> str:
+    """2 -> '2s', 0.25 -> '250ms', 1e-5 -> '0.01ms' (never an exponent: Go rejects it)."""
+    if float(value).is_integer():
+        return f"{int(value)}s"
+    return f"{value * 1000:.6f}".rstrip("0").rstrip(".") + "ms"
 
 
 def seconds(go_duration: str) -> float:

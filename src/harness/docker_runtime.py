@@ -10,20 +10,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
+import shutil
 import uuid
 from pathlib import Path
 
-import httpx
 import yaml
 
 from . import docker_engine as engine
 from . import ports
-from .breaker import BreakerConfig
+from .breaker import BreakerConfig, go_duration
 from .docker_config import docker_static_config, file_middlewares, replica_labels, traefik_major
 from .errors import ConfigError, StackError
 from .faults import Fault
 from .images import DEFAULT_TRAEFIK_IMAGE, backend_image as current_backend_image
+from .local_runtime import LOG_LEVELS, fresh_run_dir, responds
 from .processes import wait_until
 from .stack import Replica, Stack
 from .traefik_config import write_atomically
@@ -47,24 +47,31 @@ class DockerStack(Stack):
                  traefik_image: str = DEFAULT_TRAEFIK_IMAGE, backend_image: str | None = None,
                  run_id: str | None = None) -> None:
         super().__init__(breaker, retry_attempts)
-        if not isinstance(replicas, int) or replicas < 1:
+        # The same checks as LocalStack (its helpers where it has them), then Docker's own.
+        if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1:
             raise ConfigError(f"replicas must be an integer >= 1, got {replicas!r}")
+        if not isinstance(faults, (dict, type(None))):
+            raise ConfigError(f"faults must be a dict {{replica index: fault}}, e.g. {{0: {{'refuse': True}}}}; got {faults!r}")
+        self.startup_faults = {i: Fault.of(f) for i, f in (faults or {}).items()}
+        if bad := [i for i in self.startup_faults if isinstance(i, bool) or not (isinstance(i, int) and 0 <= i < replicas)]:
+            raise ConfigError(f"faults keys must be replica indexes 0..{replicas - 1}, got {bad}")
+        if log_level not in LOG_LEVELS:
+            raise ConfigError(f"log_level must be one of {LOG_LEVELS}, got {log_level!r}")
         if network_mode not in NETWORK_MODES:
             raise ConfigError(f"network_mode must be one of {NETWORK_MODES}, got {network_mode!r}")
         self.replica_count, self.network_mode = replicas, network_mode
-        self.startup_faults = {i: Fault.of(f) for i, f in (faults or {}).items()}
-        if bad := [i for i in self.startup_faults if not (isinstance(i, int) and 0 <= i < replicas)]:
-            raise ConfigError(f"faults keys must be replica indexes 0..{replicas - 1}, got {bad}")
         self.traefik_image, self.backend_image = traefik_image, backend_image or current_backend_image()
         self.traefik_major = traefik_major(traefik_image)
         file_middlewares(breaker, 0, retry_attempts, self.traefik_major)  # v2 cannot take every breaker
         self.run_id = run_id or uuid.uuid4().hex[:12]
-        self.run_dir = Path(run_dir).resolve() if run_dir else Path(tempfile.mkdtemp(prefix="breakerlab-stack-"))
         self.web_port = ports.claim(web_port, "web_port")
         self.api_port = ports.claim(api_port, "api_port")
         if self.web_port == self.api_port:
             raise ConfigError(f"web_port and api_port must differ, both are {self.web_port}")
-        self.health = {"health_interval": health_interval, "health_timeout": health_timeout}
+        self.run_dir = fresh_run_dir(run_dir).resolve()  # absolute: it is bind-mounted into Traefik's container
+        self._owns_run_dir = run_dir is None
+        self.health = {"health_interval": go_duration(health_interval, "health_interval"),
+                       "health_timeout": go_duration(health_timeout, "health_timeout")}
         self.seed, self.log_level, self.access_log = seed, log_level, access_log
         self.traefik_dir = self.run_dir / "traefik"
         self.access_log_path = self.traefik_dir / "access.log" if access_log else None
@@ -86,7 +93,8 @@ class DockerStack(Stack):
             self.client.networks.create(self.network, driver="bridge", labels=self.labels)
         (self.traefik_dir / "dynamic").mkdir(parents=True, exist_ok=True)
         self._write_dynamic_config()
-        self._ports = [self._free_pair() for _ in range(self.replica_count)]
+        chosen = ports.free_ports(2 * self.replica_count, exclude=(self.web_port, self.api_port))
+        self._ports = [(chosen[2 * i], chosen[2 * i + 1]) for i in range(self.replica_count)]
         self.replicas = [Replica(f"replica-{i + 1}", "", "") for i in range(self.replica_count)]
         self._containers = []
         for i in range(self.replica_count):  # one by one: a failed start still saves the earlier logs
@@ -100,6 +108,8 @@ class DockerStack(Stack):
     def _stop(self) -> None:
         self._save_logs()
         engine.remove_run(self.client, self.run_id)
+        if self._owns_run_dir:  # a temporary folder nobody asked to keep
+            shutil.rmtree(self.run_dir, ignore_errors=True)
 
     def _write_dynamic_config(self) -> None:
         config = file_middlewares(self.breaker, self.generation, self.retry_attempts, self.traefik_major)
@@ -144,12 +154,6 @@ class DockerStack(Stack):
                 self.restart_replica(i)
 
     # --- replicas ---------------------------------------------------------------------------
-    def _free_pair(self) -> tuple[int, int]:
-        port, control_port = ports.free_port(), ports.free_port()
-        while control_port == port:
-            control_port = ports.free_port()
-        return port, control_port
-
     def _run_replica(self, i: int):
         name, (port, control_port) = self.replicas[i].name, self._ports[i]
         host_net = self.network is None
@@ -196,10 +200,7 @@ class DockerStack(Stack):
 
         def answers() -> bool:
             _raise_if_exited(container, replica.name)
-            try:
-                return httpx.get(f"{replica.control_url}/fault", timeout=1).status_code == 200
-            except httpx.TransportError:
-                return False
+            return responds(f"{replica.control_url}/fault")
         wait_until(answers, f"replica {replica.name} (container {container.name})", timeout_s)
 
     # --- Traefik ---------------------------------------------------------------------------------
@@ -222,10 +223,7 @@ class DockerStack(Stack):
 
         def pings() -> bool:
             _raise_if_exited(self._traefik, "Traefik", self.traefik_log_path)
-            try:
-                return httpx.get(f"{self.api_url}/ping", timeout=1).status_code == 200
-            except httpx.TransportError:
-                return False
+            return responds(f"{self.api_url}/ping")
         wait_until(pings, "Traefik", 30.0, log_path=self.traefik_log_path)
 
     def _wait_servers_listed(self, expected: int, timeout_s: float = 60.0) -> None:

@@ -2,6 +2,7 @@
 (a test keeps the two in step). Sent to a replica's control port as JSON."""
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 
 from .errors import ConfigError
@@ -30,6 +31,15 @@ class Fault:
     scope: str = "predict"
 
     def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.type == "bool" and not isinstance(value, bool):
+                raise ConfigError(f"Fault.{f.name} must be True or False, got {value!r}")
+            if f.type in ("float", "int") and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                                or not math.isfinite(value)):
+                raise ConfigError(f"Fault.{f.name} must be a finite number, got {value!r}")
+        if not isinstance(self.error_status, int):
+            raise ConfigError(f"Fault.error_status must be an integer status, got {self.error_status!r}; e.g. 500")
         if not 0 <= self.error_rate <= 1:
             raise ConfigError(f"Fault.error_rate must be between 0 and 1, got {self.error_rate!r}; e.g. error_rate=0.9")
         if not 400 <= self.error_status <= 599:

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
-from importlib.metadata import PackageNotFoundError, distributions, version
+from importlib.metadata import PackageNotFoundError, distribution, version
 from pathlib import Path
 
 from .docker_engine import connect, has_image
@@ -44,9 +44,27 @@ DEFAULT_MIRROR = "http://deb.debian.org/debian"
 
 
 def host_versions() -> str:
-    """Pins for the wheelhouse: the replica runs the same library versions as the local runtime."""
-    pins = {d.metadata["Name"].lower(): d.version for d in distributions() if d.metadata["Name"]}
-    return "".join(f"{name}=={pins[name]}\n" for name in sorted(pins) if name not in ("breakerlab", "pip", "setuptools"))
+    """Pins for the wheelhouse (a constraints file): the installed versions of what requirements.txt
+    needs, so a replica runs the same libraries in a container as in the local runtime. Only the
+    closure counts, so installing a tool into the venv does not change the backend image's tag."""
+    lines = (BACKEND_DIR / "requirements.txt").read_text().splitlines()
+    todo = [_name(line) for line in lines if line.strip() and not line.startswith("#")]
+    pins: dict[str, str] = {}
+    while todo:
+        name = todo.pop()
+        if name in pins:
+            continue
+        try:
+            dist = distribution(name)
+        except PackageNotFoundError:
+            continue  # not needed here (a marker excluded it)
+        pins[name] = dist.version
+        todo += [_name(req) for req in dist.requires or [] if "extra ==" not in req]
+    return "".join(f"{name}=={version}\n" for name, version in sorted(pins.items()))
+
+
+def _name(requirement: str) -> str:
+    return re.sub(r"[-_.]+", "-", re.match(r"\s*([A-Za-z0-9._-]+)", requirement).group(1)).lower()
 
 
 def backend_image() -> str:

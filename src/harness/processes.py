@@ -5,6 +5,7 @@ import ctypes
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,10 +23,13 @@ def _die_with_parent() -> None:
 def spawn(cmd: list[str], log_path: Path, cwd: Path | None = None, env: dict | None = None) -> subprocess.Popen:
     """Start `cmd` in its own session (a terminal's Ctrl-C goes to the harness, which stops it)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    # The kernel's parent-death signal fires when the *thread* that forked exits: only from the main
+    # thread is that the harness's own death. Elsewhere atexit and the signal handlers still clean up.
+    in_main_thread = threading.current_thread() is threading.main_thread()
     with open(log_path, "ab") as log:
         return subprocess.Popen(
-            cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent,
+            cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent if in_main_thread else None,
         )
 
 

@@ -83,6 +83,8 @@ class Stack(ABC):
 
     # --- lifecycle ------------------------------------------------------------------
     def start(self, timeout_s: float = 30.0) -> "Stack":
+        if self._running:
+            raise StackError(f"this stack is already running ({self.entry_url}); stop() it before starting again")
         _live_stacks.add(self)
         _install_signal_handlers()
         self._running = True
@@ -128,7 +130,7 @@ class Stack(ABC):
             time.sleep(0.05)
         else:
             raise StackError(f"Traefik did not load dynamic configuration generation {self.generation} "
-                             f"within {timeout_s:.0f}s; see its log under the run folder")
+                             f"within {timeout_s:.0f}s. Its recent errors:\n{self._traefik_errors()}")
         router = self._get(f"/api/http/routers/{ROUTER}@{self.provider}") or {}
         if router.get("status") != "enabled":
             errors = router.get("error") or ["router missing"]
@@ -138,11 +140,18 @@ class Stack(ABC):
             raise StackError(f"Traefik disabled the router after loading the breaker "
                              f"{self.breaker.expression if self.breaker else None!r}: {'; '.join(errors)}")
 
+    def _traefik_errors(self, lines: int = 5) -> str:
+        if self.traefik_log_path is None or not self.traefik_log_path.exists():
+            return "(no Traefik log)"
+        errors = [line for line in self.traefik_log_path.read_text(errors="replace").splitlines()
+                  if '"level":"error"' in line]
+        return "\n".join(errors[-lines:]) or f"(none logged; see {self.traefik_log_path})"
+
     # --- faults -------------------------------------------------------------------------
     def replica(self, which: int | str) -> Replica:
         """A replica by index (0-based) or name."""
         for i, replica in enumerate(self.replicas):
-            if which == i or which == replica.name:
+            if not isinstance(which, bool) and (which == i or which == replica.name):
                 return replica
         names = [r.name for r in self.replicas]
         raise ConfigError(f"no replica {which!r}: use an index 0..{len(names) - 1} or a name in {names}")
@@ -172,7 +181,10 @@ class Stack(ABC):
         """Predict requests each replica has answered since it started (any status)."""
         counts = {}
         for replica in self.replicas:
-            stats = self._http.get(f"{replica.control_url}/stats").json()
+            try:
+                stats = self._http.get(f"{replica.control_url}/stats").json()
+            except httpx.HTTPError as exc:
+                raise StackError(f"{replica.name} does not answer on its control port ({exc}); has it crashed?") from exc
             counts[replica.name] = sum(r["count"] for r in stats["requests"] if r["path"] == "/api/v1/predict")
         return counts
 

@@ -2,6 +2,7 @@
 file (router -> breaker -> optional retry -> load-balanced replicas) built here."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from string import Template
@@ -17,8 +18,8 @@ ROUTER, SERVICE, BREAKER, RETRY = "predict", "backend", "breaker", "retry"
 def static_config(web_port: int, api_port: int, dynamic_dir: Path, log_path: Path,
                   access_log_path: Path | None, log_level: str = "INFO") -> str:
     template = Template((STACK_DIR / "traefik" / "static.yml").read_text())
-    text = template.substitute(web_port=web_port, api_port=api_port, dynamic_dir=dynamic_dir,
-                               log_path=log_path, log_level=log_level)
+    text = template.substitute(web_port=web_port, api_port=api_port, dynamic_dir=json.dumps(str(dynamic_dir)),
+                               log_path=json.dumps(str(log_path)), log_level=log_level)
     if access_log_path is not None:  # the per-request proxy record
         text += yaml.safe_dump({"accessLog": {"filePath": str(access_log_path), "format": "json"}})
     return text

@@ -19,6 +19,11 @@ EXPRESSIONS = [
     "!(NetworkErrorRatio() > 0.5)",
     "NetworkErrorRatio() > 0.3 AND NetworkErrorRatio() < 0.9",
     "ResponseCodeRatio(500, 600, 0) > 0.2",
+    "LatencyAtQuantileMS(50.0) > 09",
+    "LatencyAtQuantileMS(50.0) > 99999999999999999999",
+    "NetworkErrorRatio() > 1e400",
+    "NetworkErrorRatio() > 0.5\n|| NetworkErrorRatio() < 0.1",
+    "NetworkErrorRatio() > 1e-1",
 ]
 
 

@@ -36,6 +36,11 @@ def test_valid_expressions_pass(expression):
     ("(NetworkErrorRatio() > 0.3", "missing ')'", "for example"),
     ("NetworkErrorRatio() > 0.3 ||", "ends too early", "for example"),
     ("NetworkErrorRatio() > 0.3 $", "unexpected character '$'", "for example"),
+    ("LatencyAtQuantileMS(50.0) > 09", "leading zero", "write 9"),
+    ("LatencyAtQuantileMS(50.0) > 99999999999999999999", "does not fit Go's int64", "for example"),
+    ("NetworkErrorRatio() > 1e400", "overflows a float64", "for example"),
+    ("NetworkErrorRatio() > \uff10.5", "unexpected character", "for example"),
+    ("NetworkErrorRatio() > 0.5\n|| NetworkErrorRatio() < 0.1", "several lines", "one line"),
 ])
 def test_invalid_expressions_say_what_and_how_to_fix(expression, says, fix):
     with pytest.raises(ConfigError) as err:
@@ -60,9 +65,17 @@ def test_config_normalises_durations_and_renders_traefik_fields():
         "recoveryDuration": "1m30s", "responseCode": 599}}
 
 
+@pytest.mark.parametrize("seconds, go", [(2, "2s"), (0.25, "250ms"), (1e-5, "0.01ms"), (1.5, "1500ms")])
+def test_numbers_become_go_durations_without_exponents(seconds, go):
+    assert BreakerConfig("NetworkErrorRatio() > 0.5", fallback_duration=seconds).fallback_duration == go
+
+
 @pytest.mark.parametrize("field, value, says", [
     ("check_period", "0s", "must be positive"),
     ("fallback_duration", -1, "must be positive"),
+    ("fallback_duration", float("inf"), "must be positive and at most"),
+    ("fallback_duration", float("nan"), "must be positive and at most"),
+    ("recovery_duration", "3000000h", "must be positive and at most"),
     ("recovery_duration", "10 seconds", "is not a Go duration"),
     ("fallback_duration", None, "must be a duration"),
     ("response_code", 99, "between 200 and 599"),

@@ -16,6 +16,11 @@ def test_of_accepts_dicts_and_none():
     ({"scope": "everything"}, "scope must be one of"),
     ({"eror_rate": 0.5}, "unknown fault field"),
     ("slow", "must be a Fault, a dict or None"),
+    ({"error_rate": "0.5"}, "error_rate must be a finite number"),
+    ({"latency_ms": float("inf")}, "latency_ms must be a finite number"),
+    ({"error_status": 500.5}, "error_status must be an integer"),
+    ({"hang": "maybe"}, "hang must be True or False"),
+    ({"error_rate": True}, "error_rate must be a finite number"),
 ])
 def test_bad_faults_are_refused(value, says):
     with pytest.raises(ConfigError, match=says):
