@@ -5,10 +5,10 @@ PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report smoke sweep test test-slow test-all lab clean
+.PHONY: help setup report smoke sweep test test-slow test-docker test-all images-offline docker-cleanup lab clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-15s %s\n", $$1, $$2}'
 
 setup: $(VENV)/.installed ## create .venv and install breakerlab with its dependencies (Traefik included)
 
@@ -38,6 +38,15 @@ test: setup ## run the default test suite (unit, integration, notebooks; not slo
 
 test-slow: setup ## run the slow tests (CI runs them too)
 	$(PYTEST) -m "slow and not docker" || test $$? -eq 5  # 5: none collected
+
+test-docker: setup ## run the Docker runtime's tests (needs dockerd and `make images-offline`)
+	$(PYTEST) -m docker
+
+images-offline: setup ## build the Traefik and backend images without a registry (root, dockerd, debootstrap)
+	$(PY) -m harness.images offline
+
+docker-cleanup: setup ## remove containers and networks left by killed Docker runs
+	$(PY) -m harness.docker_runtime cleanup
 
 test-all: setup ## run every test, Docker ones included (needs dockerd)
 	$(PYTEST)

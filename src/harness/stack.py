@@ -33,6 +33,8 @@ class Stack(ABC):
     """Start with `with Stack(...) as stack:` (or start()/stop()); stop() is always safe to call."""
 
     runtime = "abstract"
+    # Traefik provider that defines the router and the service (the breaker is always @file).
+    provider = "file"
 
     def __init__(self, breaker: BreakerConfig | None = None, retry_attempts: int = 0) -> None:
         if breaker is not None and not isinstance(breaker, BreakerConfig):
@@ -129,7 +131,7 @@ class Stack(ABC):
         else:
             raise StackError(f"Traefik did not load dynamic configuration generation {self.generation} "
                              f"within {timeout_s:.0f}s. Its recent errors:\n{self._traefik_errors()}")
-        router = self._get(f"/api/http/routers/{ROUTER}@file") or {}
+        router = self._get(f"/api/http/routers/{ROUTER}@{self.provider}") or {}
         if router.get("status") != "enabled":
             errors = router.get("error") or ["router missing"]
             if self.breaker is not None:
@@ -189,7 +191,7 @@ class Stack(ABC):
     # --- observation -------------------------------------------------------------------
     def server_status(self) -> dict[str, str]:
         """Traefik's health view: server URL -> 'UP' or 'DOWN'."""
-        service = self._get(f"/api/http/services/{SERVICE}@file") or {}
+        service = self._get(f"/api/http/services/{SERVICE}@{self.provider}") or {}
         return dict(service.get("serverStatus") or {})
 
     def wait_for_servers(self, up: int, timeout_s: float = 30.0) -> None:
@@ -205,7 +207,7 @@ class Stack(ABC):
             time.sleep(0.1)
 
     def status(self) -> dict:
-        router = self._get(f"/api/http/routers/{ROUTER}@file") or {}
+        router = self._get(f"/api/http/routers/{ROUTER}@{self.provider}") or {}
         middleware = self._get(f"/api/http/middlewares/{BREAKER}@file") if self.breaker else None
         return {
             "runtime": self.runtime,

@@ -1,4 +1,5 @@
-"""The local runtime with the real Traefik binary and real replica processes."""
+"""The local runtime with the real Traefik binary and real replica processes; tests taking
+`make_stack` run against the Docker runtime too (marked `docker`)."""
 from __future__ import annotations
 
 import threading
@@ -41,8 +42,8 @@ def client():
         yield c
 
 
-def test_healthy_stack_spreads_requests_over_all_replicas(tmp_path, client, no_orphans):
-    with LocalStack(run_dir=tmp_path) as stack:
+def test_healthy_stack_spreads_requests_over_all_replicas(make_stack, tmp_path, client, no_orphans):
+    with make_stack(run_dir=tmp_path) as stack:
         seen = Counter(post(client, stack).headers["x-replica"] for _ in range(300))
         status = stack.status()
     assert set(seen) == {"replica-1", "replica-2", "replica-3"}
@@ -53,10 +54,10 @@ def test_healthy_stack_spreads_requests_over_all_replicas(tmp_path, client, no_o
     assert (tmp_path / "traefik" / "access.log").stat().st_size > 0
 
 
-def test_breaker_trips_rejects_without_touching_replicas_and_recovers(tmp_path, client, no_orphans):
+def test_breaker_trips_rejects_without_touching_replicas_and_recovers(make_stack, tmp_path, client, no_orphans):
     breaker = BreakerConfig("ResponseCodeRatio(500, 600, 0, 600) > 0.25", check_period="100ms",
                             fallback_duration="3s", recovery_duration="2s", response_code=BREAKER_CODE)
-    with LocalStack(breaker=breaker, run_dir=tmp_path) as stack:
+    with make_stack(breaker=breaker, run_dir=tmp_path) as stack:
         stack.set_fault(0, error_rate=0.9)
         statuses = []
         while BREAKER_CODE not in statuses and len(statuses) < 500:
@@ -81,8 +82,8 @@ def test_breaker_trips_rejects_without_touching_replicas_and_recovers(tmp_path, 
     assert after == {200: 100}
 
 
-def test_refused_replica_gives_502_until_health_check_marks_it_down(tmp_path, client, no_orphans):
-    with LocalStack(run_dir=tmp_path, health_interval="1s", health_timeout="300ms") as stack:
+def test_refused_replica_gives_502_until_health_check_marks_it_down(make_stack, tmp_path, client, no_orphans):
+    with make_stack(run_dir=tmp_path, health_interval="1s", health_timeout="300ms") as stack:
         refused_url = stack.replicas[0].url
         stack.set_fault(0, refuse=True)
         before_down = Counter()
@@ -95,18 +96,18 @@ def test_refused_replica_gives_502_until_health_check_marks_it_down(tmp_path, cl
     assert after_down == {200: 200}
 
 
-def test_apply_breaker_changes_the_threshold_without_restarting_traefik(tmp_path, client, no_orphans):
+def test_apply_breaker_changes_the_threshold_without_restarting_traefik(make_stack, tmp_path, client, no_orphans):
     # A ratio never exceeds 1.0 (a first request answered 500 alone makes it 1.0: no minimum count)
     lenient = BreakerConfig("ResponseCodeRatio(500, 600, 0, 600) > 1.0", response_code=BREAKER_CODE)
     strict = BreakerConfig("ResponseCodeRatio(500, 600, 0, 600) > 0.1", response_code=BREAKER_CODE)
-    with LocalStack(breaker=lenient, run_dir=tmp_path) as stack:
-        traefik_pid = stack.status()["traefik"]["pid"]
+    with make_stack(breaker=lenient, run_dir=tmp_path) as stack:
+        traefik = stack.status()["traefik"]  # pid or container id: the same process throughout
         stack.set_fault(0, error_rate=0.9)
         under_lenient = Counter(post(client, stack).status_code for _ in range(200))
         stack.apply_breaker(strict)
         assert stack.status()["breaker"]["circuitBreaker"]["expression"] == strict.expression
         under_strict = Counter(post(client, stack).status_code for _ in range(200))
-        assert stack.status()["traefik"]["pid"] == traefik_pid
+        assert stack.status()["traefik"] == traefik
     assert BREAKER_CODE not in under_lenient and under_lenient[500] > 0
     assert under_strict[BREAKER_CODE] > 0
 

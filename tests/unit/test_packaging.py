@@ -22,3 +22,10 @@ def test_harness_fault_mirrors_the_backend_fault_model():
     backend = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Fault")
     backend_fields = [s.target.id for s in backend.body if isinstance(s, ast.AnnAssign)]
     assert backend_fields == [f.name for f in fields(Fault)]
+
+
+def test_backend_requirements_use_the_pyproject_bounds():
+    pyproject = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())
+    lines = (BACKEND_DIR / "requirements.txt").read_text().splitlines()
+    requirements = [line for line in lines if line and not line.startswith("#")]
+    assert set(requirements) <= set(pyproject["project"]["dependencies"]), "the replica image installs these"
