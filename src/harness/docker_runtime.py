@@ -18,14 +18,12 @@ import yaml
 
 from . import docker_engine as engine
 from . import ports
-from .breaker import BreakerConfig, go_duration
 from .docker_config import docker_static_config, file_middlewares, replica_labels, traefik_major
 from .errors import ConfigError, StackError
 from .faults import Fault
 from .images import DEFAULT_TRAEFIK_IMAGE, backend_image as current_backend_image
-from .local_runtime import LOG_LEVELS, fresh_run_dir, responds
 from .processes import wait_until
-from .stack import Replica, Stack
+from .stack import Replica, Stack, responds
 from .traefik_config import write_atomically
 
 NETWORK_MODES = ("bridge", "host")
@@ -39,42 +37,21 @@ class DockerStack(Stack):
     runtime = "docker"
     provider = "docker"
 
-    def __init__(self, replicas: int = 3, breaker: BreakerConfig | None = None, retry_attempts: int = 0,
-                 run_dir: str | Path | None = None, web_port: int | None = None, api_port: int | None = None,
-                 health_interval: str = "1s", health_timeout: str = "500ms",
-                 faults: dict[int, Fault | dict] | None = None, seed: int = 0, log_level: str = "INFO",
-                 access_log: bool = True, network_mode: str = "bridge",
-                 traefik_image: str = DEFAULT_TRAEFIK_IMAGE, backend_image: str | None = None,
-                 run_id: str | None = None) -> None:
-        super().__init__(breaker, retry_attempts)
-        # The same checks as LocalStack (its helpers where it has them), then Docker's own.
-        if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1:
-            raise ConfigError(f"replicas must be an integer >= 1, got {replicas!r}")
-        if not isinstance(faults, (dict, type(None))):
-            raise ConfigError(f"faults must be a dict {{replica index: fault}}, e.g. {{0: {{'refuse': True}}}}; got {faults!r}")
-        self.startup_faults = {i: Fault.of(f) for i, f in (faults or {}).items()}
-        if bad := [i for i in self.startup_faults if isinstance(i, bool) or not (isinstance(i, int) and 0 <= i < replicas)]:
-            raise ConfigError(f"faults keys must be replica indexes 0..{replicas - 1}, got {bad}")
-        if log_level not in LOG_LEVELS:
-            raise ConfigError(f"log_level must be one of {LOG_LEVELS}, got {log_level!r}")
+    def __init__(self, network_mode: str = "bridge", traefik_image: str = DEFAULT_TRAEFIK_IMAGE,
+                 backend_image: str | None = None, run_id: str | None = None, **settings) -> None:
+        """Docker's own settings; the others: see Stack.__init__."""
         if network_mode not in NETWORK_MODES:
             raise ConfigError(f"network_mode must be one of {NETWORK_MODES}, got {network_mode!r}")
-        self.replica_count, self.network_mode = replicas, network_mode
+        file_middlewares(settings.get("breaker"), 0, settings.get("retry_attempts", 0),
+                         traefik_major(traefik_image))  # v2 cannot take every breaker
+        super().__init__(**settings)
+        self.network_mode = network_mode
         self.traefik_image, self.backend_image = traefik_image, backend_image or current_backend_image()
         self.traefik_major = traefik_major(traefik_image)
-        file_middlewares(breaker, 0, retry_attempts, self.traefik_major)  # v2 cannot take every breaker
         self.run_id = run_id or uuid.uuid4().hex[:12]
-        self.web_port = ports.claim(web_port, "web_port")
-        self.api_port = ports.claim(api_port, "api_port")
-        if self.web_port == self.api_port:
-            raise ConfigError(f"web_port and api_port must differ, both are {self.web_port}")
-        self.run_dir = fresh_run_dir(run_dir).resolve()  # absolute: it is bind-mounted into Traefik's container
-        self._owns_run_dir = run_dir is None
-        self.health = {"health_interval": go_duration(health_interval, "health_interval"),
-                       "health_timeout": go_duration(health_timeout, "health_timeout")}
-        self.seed, self.log_level, self.access_log = seed, log_level, access_log
+        self.run_dir = self.run_dir.resolve()  # absolute: it is bind-mounted into Traefik's container
         self.traefik_dir = self.run_dir / "traefik"
-        self.access_log_path = self.traefik_dir / "access.log" if access_log else None
+        self.access_log_path = self.traefik_dir / "access.log" if self.access_log else None
         self.traefik_log_path = self.traefik_dir / "traefik.log"
         self.socket_path = engine.socket_path()
         self.client = engine.connect()

@@ -20,10 +20,11 @@ LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 MODES = ("closed", "open")
 RECORD_SCHEMA = pa.schema([
     ("intended_s", pa.float64()),  # epoch seconds the request was meant to go out (open loop)
-    ("actual_s", pa.float64()),  # epoch seconds it went out
-    ("latency_ms", pa.float64()),  # from actual_s, never rounded
+    ("actual_s", pa.float64()),  # epoch seconds it went out (null: never sent)
+    ("latency_ms", pa.float64()),  # from actual_s, never rounded (null: never sent)
     ("status", pa.int16()),  # 0: no HTTP response (see error_class)
-    ("error_class", pa.string()),  # refused, reset, timeout, other; empty with an HTTP status
+    ("error_class", pa.string()),  # refused, reset, timeout, other, unsent (an open-loop slot the
+    # generator never sent before the run ended); empty with an HTTP status
     ("replica", pa.string()),  # X-Replica header; empty when Traefik answered itself
     ("response_bytes", pa.int64()),
     ("valid", pa.bool_()),  # the body was valid (invalid ones should get 422)
@@ -50,6 +51,12 @@ class LoadSpec:
     timeout_s: float = 10.0
 
     def __post_init__(self) -> None:
+        for name in ("think_time_s", "invalid_share", "timeout_s"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ConfigError(f"{name} must be a finite number, got {value!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise ConfigError(f"seed must be an integer, got {self.seed!r}")
         if self.mode not in MODES:
             raise ConfigError(f"load mode must be one of {MODES}, got {self.mode!r}")
         if self.mode == "open":
@@ -80,7 +87,9 @@ class LocustRun:
         self.locust_dir.mkdir(parents=True, exist_ok=True)
         config = {**asdict(spec), "start_at": start_at, "end_at": end_at,
                   "records_dir": str(self.records_dir), "capture": capture}
-        run_time = math.ceil(end_at - time.time()) + 1
+        # Room for in-flight requests and an open-loop backlog; a single process quits as soon as
+        # its users are done (see the locustfile), so this bounds the run rather than timing it.
+        run_time = math.ceil(end_at - time.time()) + math.ceil(spec.timeout_s) + 2
         cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", entry_url,
                "-u", str(spec.users), "-r", str(spec.users), "-t", f"{run_time}s",
                "--stop-timeout", str(math.ceil(spec.timeout_s) + 1), "--exit-code-on-error", "0",
@@ -116,7 +125,8 @@ class LocustRun:
     def records(self) -> pa.Table:
         """Every request from every generator process, in send order."""
         files = sorted(self.records_dir.glob("requests-*.csv"))
-        options = pacsv.ConvertOptions(column_types=RECORD_SCHEMA, strings_can_be_null=False)
+        options = pacsv.ConvertOptions(column_types=RECORD_SCHEMA, strings_can_be_null=False,
+                                       null_values=[""])
         tables = [pacsv.read_csv(f, convert_options=options) for f in files]
         table = pa.concat_tables(tables) if tables else RECORD_SCHEMA.empty_table()
-        return table.sort_by("actual_s")
+        return table.sort_by("intended_s")

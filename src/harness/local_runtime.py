@@ -6,19 +6,16 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-import httpx
 import yaml
 
 from . import ports
-from .breaker import BreakerConfig, go_duration
 from .errors import ConfigError, StackError
 from .faults import Fault
 from .paths import BACKEND_DIR
 from .processes import spawn, tail, terminate, wait_until
-from .stack import Replica, Stack
+from .stack import Replica, Stack, responds
 from .traefik_config import dynamic_config, static_config, write_atomically
 
 TRAEFIK_ENV = "BREAKERLAB_TRAEFIK"
@@ -39,61 +36,13 @@ def find_traefik() -> str:
                       f"or point {TRAEFIK_ENV} at a traefik binary.")
 
 
-LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN")  # ERROR and above would hide the breaker's WARN lines
-
-
-def fresh_run_dir(run_dir: str | Path | None) -> Path:
-    """The stack's folder: a new temporary one, or the given one if it holds no earlier stack's logs."""
-    if run_dir is None:
-        return Path(tempfile.mkdtemp(prefix="breakerlab-stack-"))
-    path = Path(run_dir)
-    if path.exists() and not path.is_dir():
-        raise ConfigError(f"run_dir {path} is a file; give a folder (it is created if missing)")
-    if any((path / "traefik" / name).exists() for name in ("access.log", "traefik.log")):
-        raise ConfigError(f"run_dir {path} already holds a stack's logs; choose a new folder "
-                          "(logs of two stacks are never mixed)")
-    return path
-
-
-def responds(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
 class LocalStack(Stack):
     runtime = "local"
 
-    def __init__(self, replicas: int = 3, breaker: BreakerConfig | None = None, retry_attempts: int = 0,
-                 run_dir: str | Path | None = None, web_port: int | None = None, api_port: int | None = None,
-                 health_interval: str = "1s", health_timeout: str = "500ms",
-                 faults: dict[int, Fault | dict] | None = None, seed: int = 0, log_level: str = "INFO",
-                 access_log: bool = True) -> None:
-        super().__init__(breaker, retry_attempts)
-        if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1:
-            raise ConfigError(f"replicas must be an integer >= 1, got {replicas!r}")
-        if not isinstance(faults, (dict, type(None))):
-            raise ConfigError(f"faults must be a dict {{replica index: fault}}, e.g. {{0: {{'refuse': True}}}}; got {faults!r}")
-        self.replica_count = replicas
-        self.startup_faults = {i: Fault.of(f) for i, f in (faults or {}).items()}
-        if bad := [i for i in self.startup_faults if isinstance(i, bool) or not (isinstance(i, int) and 0 <= i < replicas)]:
-            raise ConfigError(f"faults keys must be replica indexes 0..{replicas - 1}, got {bad}")
-        if log_level not in LOG_LEVELS:
-            raise ConfigError(f"log_level must be one of {LOG_LEVELS}, got {log_level!r}")
-        self.health = {"health_interval": go_duration(health_interval, "health_interval"),
-                       "health_timeout": go_duration(health_timeout, "health_timeout")}
+    def __init__(self, **settings) -> None:
+        """Settings: see Stack.__init__."""
         self.traefik_bin = find_traefik()
-        self.web_port = ports.claim(web_port, "web_port")
-        self.api_port = ports.claim(api_port, "api_port")
-        if self.web_port == self.api_port:
-            raise ConfigError(f"web_port and api_port must differ, both are {self.web_port}")
-        self.run_dir = fresh_run_dir(run_dir)
-        self._owns_run_dir = run_dir is None
-        self.seed, self.log_level, self.access_log = seed, log_level, access_log
-        self.traefik_dir = self.run_dir / "traefik"
-        self.access_log_path = self.traefik_dir / "access.log" if access_log else None
-        self.traefik_log_path = self.traefik_dir / "traefik.log"
+        super().__init__(**settings)
         self._traefik: subprocess.Popen | None = None
         self._replica_procs: list[subprocess.Popen | None] = []
 

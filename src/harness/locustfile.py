@@ -46,6 +46,8 @@ class RecordFile:
 
 RECORDS = RecordFile(Path(CONFIG["records_dir"])) if CONFIG["capture"] else None
 _schedule: OpenLoopSchedule | None = None
+_pending: set[float] = set()  # open-loop slots a user has taken but not yet sent
+_users_started = 0  # per process, for reproducible per-user seeds
 
 
 def error_class(error: BaseException | None) -> str:
@@ -77,7 +79,10 @@ class PredictionUser(FastHttpUser):
     connection_timeout = CONFIG["timeout_s"]
 
     def on_start(self) -> None:
-        self.bodies = BodyGenerator(f"{CONFIG['seed']}:{os.getpid()}:{id(self)}", CONFIG["invalid_share"])
+        global _users_started
+        _users_started += 1
+        worker = getattr(self.environment.runner, "worker_index", 0)
+        self.bodies = BodyGenerator(f"{CONFIG['seed']}:{worker}:{_users_started}", CONFIG["invalid_share"])
         gevent.sleep(max(0.0, START_AT - time.time()))
 
     @task
@@ -86,7 +91,9 @@ class PredictionUser(FastHttpUser):
             intended = schedule(self.environment).next()
             if intended is None:
                 raise StopUser()
+            _pending.add(intended)
             gevent.sleep(max(0.0, intended - time.time()))
+            _pending.discard(intended)
         else:
             intended = None
             if time.time() >= END_AT:
@@ -126,9 +133,17 @@ def _quit_when_done(environment, **_kwargs) -> None:
 
 
 @events.test_stop.add_listener
-def _flush(**_kwargs) -> None:
-    if RECORDS is not None:
-        RECORDS.flush()
+def _flush(environment, **_kwargs) -> None:
+    if RECORDS is None:
+        return
+    if CONFIG["mode"] == "open" and _schedule is not None:  # slots never sent are data too
+        unsent = sorted(_pending)
+        while (slot := _schedule.next()) is not None:
+            unsent.append(slot)
+        for slot in unsent:
+            RECORDS.write(f"{slot:.6f},,,0,unsent,,0,1,{os.getpid()}\n")
+        _pending.clear()
+    RECORDS.flush()
 
 
 if RECORDS is not None:

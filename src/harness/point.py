@@ -23,16 +23,17 @@ import pyarrow.parquet as pq
 
 from .breaker import seconds
 from .breaker_timeline import breaker_events
-from .errors import ConfigError
+from .errors import ConfigError, StackError
 from .load import LoadSpec, LocustRun
 from .proxy_log import access_records, breaker_log_lines, size
-from .resources import ResourceSampler, saturated_generators
+from .resources import SATURATED_CPU_PERCENT, ResourceSampler, saturated_generators
 from .scenarios import FaultScheduler, FaultStep
-from .stack import Stack
+from .stack import Stack, responds
 from .store import POINT_META, SCHEMA_VERSION, begin_point, commit_point, utc_now, write_json
 
 LEAD_S = 3.0  # Locust's start-up (and its workers' fork) happens before the first send
 SETTLE_S = 0.3  # Traefik writes an access line after the response: let the last ones land
+LATE_MS = 50.0  # open loop: a p99 send lag above this means the generator did not keep the schedule
 
 
 def run_point(stack: Stack, load: LoadSpec, duration_s: float, warmup_s: float, out_dir: str | Path,
@@ -91,11 +92,15 @@ def _measure(stack: Stack, load: LoadSpec, duration_s: float, warmup_s: float, o
         finally:
             locust.stop()
     time.sleep(SETTLE_S)
+    if target == "proxy" and not responds(f"{stack.api_url}/ping"):
+        raise StackError(f"Traefik stopped answering during this point; see {stack.traefik_log_path} "
+                         "(the point is recorded as failed: its requests did not meet a working proxy)")
     timings = {"start_at": start_at, "measure_from": measure_from, "end_at": end_at, "finished_at": time.time()}
     resources = sampler.table()
     pq.write_table(resources, out / "resources.parquet")
     saturated = saturated_generators(resources, measure_from, end_at)
     result = {"timings": timings, "generator_saturated": bool(saturated), "saturated_processes": saturated,
+              "saturation_reasons": [f"{p} above {SATURATED_CPU_PERCENT:.0f}% CPU" for p in saturated],
               "fault_events": scheduler.events}
     proxy = _proxy_side(stack, out, access_offset, log_offset, measure_from, timings["finished_at"], result) \
         if target == "proxy" else None
@@ -104,6 +109,12 @@ def _measure(stack: Stack, load: LoadSpec, duration_s: float, warmup_s: float, o
         requests = _with_warmup(locust.records(), "intended_s", measure_from)
         pq.write_table(requests, out / "requests.parquet")
         result["counts"]["client_requests"] = requests.num_rows
+        result["counts"]["measured_client_requests"] = pc.sum(pc.invert(requests["warmup"])).as_py() or 0
+        if load.mode == "open":
+            result["open_loop"] = schedule_kept(requests, load.rate)
+            if result["open_loop"]["missed"]:
+                result["generator_saturated"] = True
+                result["saturation_reasons"].append("the open-loop schedule was not kept (see open_loop)")
         if proxy is not None:
             result["reconciliation"] = reconcile(requests, proxy)
         shutil.rmtree(locust.records_dir)  # consolidated into requests.parquet, now safely written
@@ -126,6 +137,17 @@ def _proxy_side(stack: Stack, out: Path, access_offset: int, log_offset: int, me
         pq.write_table(events, out / "breaker_events.parquet")
         result["breaker_transitions"] = events.num_rows
     return proxy
+
+
+def schedule_kept(requests: pa.Table, rate: float) -> dict:
+    """How well the generator held an open-loop schedule: slots never sent, lateness of the rest."""
+    unsent = pc.sum(pc.equal(requests["error_class"], "unsent")).as_py() or 0
+    sent = requests.filter(pc.is_valid(requests["actual_s"]))
+    lag_ms = pc.multiply(pc.subtract(sent["actual_s"], sent["intended_s"]), 1000.0)
+    p50, p99 = (pc.quantile(lag_ms, q=[0.5, 0.99]).to_pylist() if sent.num_rows else [None, None])
+    return {"target_rate": rate, "slots": requests.num_rows, "unsent": unsent,
+            "send_lag_p50_ms": p50, "send_lag_p99_ms": p99,
+            "missed": bool(unsent) or (p99 is not None and p99 > LATE_MS)}
 
 
 def _with_warmup(table: pa.Table, time_column: str, measure_from: float) -> pa.Table:

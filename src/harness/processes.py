@@ -8,6 +8,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .errors import StackError
@@ -20,16 +21,26 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+_spawner: ThreadPoolExecutor | None = None
+
+
 def spawn(cmd: list[str], log_path: Path, cwd: Path | None = None, env: dict | None = None) -> subprocess.Popen:
     """Start `cmd` in its own session (a terminal's Ctrl-C goes to the harness, which stops it)."""
+    global _spawner
+    if threading.current_thread() is threading.main_thread():
+        return _popen(cmd, log_path, cwd, env)
+    # The parent-death signal fires when the *thread* that forked exits. A short-lived thread (a fault
+    # schedule restarting a replica) hands the fork to one thread that lives as long as the process.
+    _spawner = _spawner or ThreadPoolExecutor(max_workers=1, thread_name_prefix="spawner")
+    return _spawner.submit(_popen, cmd, log_path, cwd, env).result()
+
+
+def _popen(cmd: list[str], log_path: Path, cwd: Path | None, env: dict | None) -> subprocess.Popen:
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    # The kernel's parent-death signal fires when the *thread* that forked exits: only from the main
-    # thread is that the harness's own death. Elsewhere atexit and the signal handlers still clean up.
-    in_main_thread = threading.current_thread() is threading.main_thread()
     with open(log_path, "ab") as log:
         return subprocess.Popen(
             cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent if in_main_thread else None,
+            stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent,
         )
 
 

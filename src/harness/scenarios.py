@@ -13,6 +13,7 @@ from .errors import BreakerlabError, ConfigError
 from .faults import Fault
 
 ACTIONS = ("set", "clear", "restart")
+AHEAD_S = 0.25
 TARGETS = ("proxy", "direct")
 
 
@@ -33,10 +34,13 @@ class FaultStep:
         action = value.get("action", "set")
         if action not in ACTIONS:
             raise ConfigError(f"schedule step action must be one of {ACTIONS}, got {action!r}")
-        if value["at_s"] < 0:
-            raise ConfigError(f"schedule step at_s must be >= 0, got {value['at_s']!r}")
+        at_s, replica = value["at_s"], value["replica"]
+        if isinstance(at_s, bool) or not isinstance(at_s, (int, float)) or not 0 <= at_s < float("inf"):
+            raise ConfigError(f"schedule step at_s must be a number of seconds >= 0, got {at_s!r}")
+        if isinstance(replica, bool) or not isinstance(replica, int):
+            raise ConfigError(f"schedule step replica must be a replica index (0 for replica-1), got {replica!r}")
         fault = Fault.of(value.get("fault")) if action == "set" else None
-        return cls(float(value["at_s"]), int(value["replica"]), action, fault)
+        return cls(float(at_s), replica, action, fault)
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,9 @@ def scenario(entry: str | dict, total_s: float, replicas: int) -> Scenario:
         result = Scenario(str(entry["name"]), steps, target, entry.get("description", "explicit schedule"))
     else:
         raise ConfigError(f"a scenario is a preset name or a dict with 'name' and 'steps', got {entry!r}")
+    if late := [s.at_s for s in result.steps if s.at_s >= total_s]:
+        raise ConfigError(f"scenario {result.name!r} has steps at {late} s, after the point ends "
+                          f"(warm-up + duration = {total_s:g} s)")
     if any(not 0 <= s.replica < replicas for s in result.steps):
         raise ConfigError(f"scenario {result.name!r} needs replicas 0..{max(s.replica for s in result.steps)} "
                           f"but the stack has {replicas}")
@@ -132,12 +139,7 @@ class FaultScheduler:
         self._thread = threading.Thread(target=self._run, name="fault-scheduler", daemon=True)
 
     def __enter__(self) -> "FaultScheduler":
-        """Steps at 0 s are applied now, before the load starts, so the first request meets them
-        (applied at the same moment, a fault would race the first connections)."""
-        for step in self.steps:
-            if step.at_s <= 0:
-                self._apply(step)
-        if any(step.at_s > 0 for step in self.steps):
+        if self.steps:
             self._thread.start()
         return self
 
@@ -148,9 +150,10 @@ class FaultScheduler:
 
     def _run(self) -> None:
         for step in self.steps:
-            if step.at_s <= 0:
-                continue
-            if self._stop.wait(max(0.0, self.start_at + step.at_s - time.time())):
+            # A step at 0 s goes in just before the first request, not with it (it would race the
+            # first connections) and not long before (the proxy's reaction belongs to the point).
+            due = self.start_at + step.at_s if step.at_s > 0 else self.start_at - AHEAD_S
+            if self._stop.wait(max(0.0, due - time.time())):
                 return
             self._apply(step)
 

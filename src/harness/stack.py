@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import signal
+import tempfile
 import threading
 import time
 import weakref
@@ -16,10 +17,34 @@ from pathlib import Path
 
 import httpx
 
-from .breaker import BreakerConfig
+from . import ports
+from .breaker import BreakerConfig, go_duration
 from .errors import ConfigError, StackError
 from .faults import Fault
 from .traefik_config import BREAKER, ROUTER, SERVICE, marker_name
+
+
+LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN")  # ERROR and above would hide the breaker's WARN lines
+
+
+def fresh_run_dir(run_dir: str | Path | None) -> Path:
+    """The stack's folder: a new temporary one, or the given one if it holds no earlier stack's logs."""
+    if run_dir is None:
+        return Path(tempfile.mkdtemp(prefix="breakerlab-stack-"))
+    path = Path(run_dir)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"run_dir {path} is a file; give a folder (it is created if missing)")
+    if any((path / "traefik" / name).exists() for name in ("access.log", "traefik.log")):
+        raise ConfigError(f"run_dir {path} already holds a stack's logs; choose a new folder "
+                          "(logs of two stacks are never mixed)")
+    return path
+
+
+def responds(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 @dataclass
@@ -36,20 +61,46 @@ class Stack(ABC):
     # Traefik provider that defines the router and the service (the breaker is always @file).
     provider = "file"
 
-    def __init__(self, breaker: BreakerConfig | None = None, retry_attempts: int = 0) -> None:
+    def __init__(self, replicas: int = 3, breaker: BreakerConfig | None = None, retry_attempts: int = 0,
+                 run_dir: str | Path | None = None, web_port: int | None = None, api_port: int | None = None,
+                 health_interval: str = "1s", health_timeout: str = "500ms",
+                 faults: dict[int, Fault | dict] | None = None, seed: int = 0, log_level: str = "INFO",
+                 access_log: bool = True) -> None:
+        """Settings every runtime shares, all checked here before anything starts.
+
+        run_dir: Traefik's config and logs (default: a temporary folder, removed at stop);
+        ports: None picks free ones; faults: start-up faults by replica index."""
         if breaker is not None and not isinstance(breaker, BreakerConfig):
             raise ConfigError(f"breaker must be a BreakerConfig or None, got {breaker!r}; "
                               "e.g. BreakerConfig('NetworkErrorRatio() > 0.3')")
-        if not isinstance(retry_attempts, int) or retry_attempts < 0:
+        if isinstance(retry_attempts, bool) or not isinstance(retry_attempts, int) or retry_attempts < 0:
             raise ConfigError(f"retry_attempts must be an integer >= 0, got {retry_attempts!r}")
-        self.breaker = breaker
-        self.retry_attempts = retry_attempts
+        if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1:
+            raise ConfigError(f"replicas must be an integer >= 1, got {replicas!r}")
+        if not isinstance(faults, (dict, type(None))):
+            raise ConfigError(f"faults must be a dict {{replica index: fault}}, e.g. {{0: {{'refuse': True}}}}; got {faults!r}")
+        self.startup_faults = {i: Fault.of(f) for i, f in (faults or {}).items()}
+        if bad := [i for i in self.startup_faults if isinstance(i, bool) or not (isinstance(i, int) and 0 <= i < replicas)]:
+            raise ConfigError(f"faults keys must be replica indexes 0..{replicas - 1}, got {bad}")
+        if log_level not in LOG_LEVELS:
+            raise ConfigError(f"log_level must be one of {LOG_LEVELS}, got {log_level!r}")
+        self.health = {"health_interval": go_duration(health_interval, "health_interval"),
+                       "health_timeout": go_duration(health_timeout, "health_timeout")}
+        self.web_port = ports.claim(web_port, "web_port")
+        self.api_port = ports.claim(api_port, "api_port")
+        if self.web_port == self.api_port:
+            raise ConfigError(f"web_port and api_port must differ, both are {self.web_port}")
+        self.run_dir = fresh_run_dir(run_dir)
+        self._owns_run_dir = run_dir is None
+        self.breaker, self.retry_attempts, self.replica_count = breaker, retry_attempts, replicas
+        self.seed, self.log_level, self.access_log = seed, log_level, access_log
+        self.traefik_dir = self.run_dir / "traefik"
+        self.access_log_path = self.traefik_dir / "access.log" if access_log else None  # the per-request record
+        self.traefik_log_path = self.traefik_dir / "traefik.log"  # breaker rejections at WARN
         self.generation = 0
         self.replicas: list[Replica] = []
         self.entry_url = ""  # Traefik's web entrypoint
         self.api_url = ""  # Traefik's API and ping
-        self.access_log_path: Path | None = None  # Traefik's JSON access log, if enabled
-        self.traefik_log_path: Path | None = None  # Traefik's own log (breaker rejections at WARN)
         self._http = httpx.Client(timeout=5.0)
         self._running = False
 
@@ -198,6 +249,9 @@ class Stack(ABC):
         """Wait until exactly `up` servers are UP in Traefik's health view."""
         deadline = time.monotonic() + timeout_s
         while True:
+            if not responds(f"{self.api_url}/ping"):
+                raise StackError(f"Traefik does not answer at {self.api_url}; has it exited? Its log: "
+                                 f"{self.traefik_log_path}")
             status = self.server_status()
             if sum(s == "UP" for s in status.values()) == up and len(status) == len(self.replicas):
                 return

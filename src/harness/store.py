@@ -120,8 +120,8 @@ class RunStore:
         meta = self.point_dir(point_id) / POINT_META
         if meta.exists():
             return read_json(meta)["status"]
-        if partial_dir(self.point_dir(point_id)).exists():
-            return "interrupted"
+        if partial_dir(self.point_dir(point_id)).exists() or self.point_dir(point_id).exists():
+            return "interrupted"  # a folder without point.json was never completed
         return "missing"
 
     def inspect(self) -> dict[str, list[str]]:
@@ -146,9 +146,11 @@ def partial_dir(point_dir: Path) -> Path:
 
 def begin_point(point_dir: Path) -> Path:
     """A fresh partial folder for `point_dir`; refuses to touch a completed point."""
-    if point_dir.exists():
+    if (point_dir / POINT_META).exists():
         raise ConfigError(f"point {point_dir} is already recorded and is never overwritten; "
                           "skip it or write the point under a new id")
+    if point_dir.exists():  # not ours (no point.json): keep it aside, never delete it
+        _move_aside(point_dir, ".interrupted", point_dir.name)
     partial = partial_dir(point_dir)
     if partial.exists():  # left by an interrupted run: keep it aside, start clean
         _move_aside(partial, ".interrupted", point_dir.name)

@@ -8,19 +8,27 @@ Ctrl-C stops cleanly, keeping every completed point; the same run_id resumes.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
+from typing import TYPE_CHECKING
 
-from tqdm.auto import tqdm
+import tqdm
+import tqdm.auto
 
 from .breaker import BreakerConfig
-from .errors import ConfigError
+from .errors import ConfigError, StackError
+from .local_runtime import find_traefik
 from .load import LoadSpec
 from .point import record_failed_point, run_point
 from .runtimes import make_stack
+from .stack import responds
 from .scenarios import scenario
 from .store import RunStore, read_json, retire_point, write_json
 from .sweep_params import SweepParams
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PLAN = "plan.json"
 log = logging.getLogger("breakerlab.sweep")
@@ -55,23 +63,44 @@ def expand(params: SweepParams) -> list[dict]:
     return points
 
 
+def existing_plan(params: SweepParams) -> list[dict] | None:
+    """The saved plan of the run `params.run_id` if it exists (None for a new run); refuses other parameters."""
+    root = params.output_dir()
+    if not params.run_id or not (root / params.run_id / "manifest.json").exists():
+        return None
+    store = RunStore.open(params.run_id, root)
+    if not (store.run_dir / PLAN).exists():
+        raise ConfigError(f"run {store.run_dir} has no {PLAN}: it is not a sweep's run; choose another run_id")
+    saved = read_json(store.run_dir / PLAN)
+    changed = {k: (saved["params"].get(k), v) for k, v in _planned(params).items() if saved["params"].get(k) != v}
+    if changed:
+        listing = "; ".join(f"{k}: planned {a!r}, given {b!r}" for k, (a, b) in changed.items())
+        raise ConfigError(f"run {params.run_id} was planned with other parameters ({listing}). "
+                          "Resume with the same parameters, or start a new run (run_id=None).")
+    return saved["points"]
+
+
+def _planned(params: SweepParams) -> dict:
+    return {k: v for k, v in params.to_dict().items() if k != "run_id"}
+
+
 def open_or_create(params: SweepParams) -> tuple[RunStore, list[dict]]:
     """A new run with its plan saved, or the existing run with the same id and parameters."""
-    planned = {k: v for k, v in params.to_dict().items() if k != "run_id"}
-    root = params.output_dir()
-    if params.run_id and (root / params.run_id / "manifest.json").exists():
-        store = RunStore.open(params.run_id, root)
-        saved = read_json(store.run_dir / PLAN)
-        changed = {k: (saved["params"].get(k), v) for k, v in planned.items() if saved["params"].get(k) != v}
-        if changed:
-            listing = "; ".join(f"{k}: planned {a!r}, given {b!r}" for k, (a, b) in changed.items())
-            raise ConfigError(f"run {params.run_id} was planned with other parameters ({listing}). "
-                              "Resume with the same parameters, or start a new run (run_id=None).")
-        return store, saved["points"]
+    plan = existing_plan(params)
+    if plan is not None:
+        return RunStore.open(params.run_id, params.output_dir()), plan
     plan = expand(params)
-    store = RunStore.create(planned, run_id=params.run_id, root=root)
-    write_json(store.run_dir / PLAN, {"params": planned, "points": plan})
+    traefik_bin = find_traefik() if params.runtime == "local" else None
+    store = RunStore.create(_planned(params), run_id=params.run_id, root=params.output_dir(), traefik_bin=traefik_bin)
+    write_json(store.run_dir / PLAN, {"params": _planned(params), "points": plan})
     return store, plan
+
+
+def progress_bar(**options):
+    """A widget in JupyterLab; text where the output is a log (papermill run by sweep_cli sets
+    BREAKERLAB_PROGRESS=text), so the bar can be followed in a terminal."""
+    text = os.environ.get("BREAKERLAB_PROGRESS") == "text"
+    return (tqdm.tqdm if text else tqdm.auto.tqdm)(**options)
 
 
 def run_sweep(values: SweepParams | dict, progress: bool = True) -> RunStore:
@@ -84,15 +113,15 @@ def run_sweep(values: SweepParams | dict, progress: bool = True) -> RunStore:
                            run_dir=store.run_dir / "stack" / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
                            seed=params.seed)
         try:
-            with stack, tqdm(total=len(plan), initial=len(plan) - len(remaining), unit="point",
-                             disable=not progress) as bar:
+            with stack, progress_bar(total=len(plan), initial=len(plan) - len(remaining), unit="point",
+                                     disable=not progress) as bar:
                 for point in remaining:
                     bar.set_postfix_str(point["point_id"])
                     run_planned_point(stack, store, params, point)
                     bar.update()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, StackError):
             done = len(store.inspect()["done"])
-            print(f"\ninterrupted: {done} of {len(plan)} points are recorded in {store.run_dir}; "
+            print(f"\nstopped: {done} of {len(plan)} points are recorded in {store.run_dir}; "
                   f"run again with run_id={store.run_id!r} to measure the rest")
             raise
     status = store.inspect()
@@ -121,12 +150,21 @@ def run_planned_point(stack, store: RunStore, params: SweepParams, point: dict) 
     except Exception as exc:  # noqa: BLE001 - one bad point must not stop the sweep
         log.warning("point %s could not start: %s", point["point_id"], exc)
         record_failed_point(point_dir, point, exc)
+        _stop_if_proxy_gone(stack)
         return
     try:
         run_point(stack, load, params.duration_s, params.warmup_s, point_dir, params=point,
                   faults=chosen.steps, target=chosen.target)
     except Exception as exc:  # noqa: BLE001 - run_point has recorded it
         log.warning("point %s failed: %s", point["point_id"], exc)
+        _stop_if_proxy_gone(stack)
+
+
+def _stop_if_proxy_gone(stack) -> None:
+    """One failed point is recorded and the sweep goes on, unless Traefik itself is gone."""
+    if not responds(f"{stack.api_url}/ping"):
+        raise StackError("Traefik no longer answers, so the sweep stops here; its log is in the run's "
+                         "stack/ folder. Run again with the same run_id to measure the remaining points.")
 
 
 def plan_status(store: RunStore) -> "pd.DataFrame":

@@ -5,6 +5,8 @@ are parsed as YAML; a single value where a list is expected becomes a one-item l
 """
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -19,30 +21,33 @@ from .scenarios import expand_names, scenario
 
 
 NO_BREAKER = ("none", "None", "", None)
+RUN_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 
 
 @dataclass
 class SweepParams:
+    """Defaults are a smoke run of under a minute, the same as notebooks/01_sweep.ipynb's (a test checks)."""
+
     run_id: str | None = None
     runtime: str = "local"
     replicas: int = 3
-    breakers: list = field(default_factory=lambda: ["ResponseCodeRatio(500, 600, 0, 600) > 0.25"])
+    breakers: list = field(default_factory=lambda: ["ResponseCodeRatio(500, 600, 0, 600) > 0.25", "none"])
     breaker_metric: str | None = None  # with breaker_thresholds: "<metric> > <threshold>" for each
     breaker_thresholds: list = field(default_factory=list)
     check_period: str = "100ms"
-    fallback_duration: str = "10s"
-    recovery_duration: str = "10s"
+    fallback_duration: str = "2s"
+    recovery_duration: str = "2s"
     response_code: int = 503
     retry_attempts: int = 0
-    scenarios: list = field(default_factory=lambda: ["healthy"])
+    scenarios: list = field(default_factory=lambda: ["one-replica-errors"])
     load_mode: str = "closed"
-    users: list = field(default_factory=lambda: [5])
+    users: list = field(default_factory=lambda: [2])
     rates: list = field(default_factory=list)
     think_time_s: float = 0.0
     invalid_share: float = 0.0
     generator_processes: int = 1
-    duration_s: float = 5.0
-    warmup_s: float = 1.0
+    duration_s: float = 2.0
+    warmup_s: float = 0.5
     repetitions: int = 1
     randomize: bool = False
     seed: int = 0
@@ -62,6 +67,22 @@ class SweepParams:
         for name in ("breakers", "breaker_thresholds", "scenarios", "users", "rates"):
             setattr(self, name, _as_list(name, getattr(self, name)))
         _check(self.runtime in RUNTIMES, "runtime", self.runtime, f"one of {RUNTIMES}")
+        _check(isinstance(self.randomize, bool), "randomize", self.randomize, "true or false")
+        _check(_is_int(self.seed), "seed", self.seed, "an integer")
+        _check(self.output_root is None or isinstance(self.output_root, str), "output_root", self.output_root,
+               "a folder path or None")
+        for name in ("duration_s", "warmup_s", "think_time_s", "invalid_share"):
+            value = getattr(self, name)
+            _check(_is_number(value), name, value, "a finite number")
+        _check(self.load_mode != "closed" or not self.rates, "rates", self.rates,
+               "empty with load_mode='closed' (rates are for 'open'; set users instead)")
+        _check(self.load_mode != "open" or self._is_default("users"), "users", self.users,
+               "left out with load_mode='open' (the rates set the load)")
+        _check(not self.breaker_metric or self._is_default("breakers"), "breakers", self.breakers,
+               "left out when breaker_metric and breaker_thresholds are given")
+        for name in ("users", "rates", "breakers", "breaker_thresholds"):
+            values = [repr(v) for v in getattr(self, name)]
+            _check(len(values) == len(set(values)), name, getattr(self, name), "no repeated values")
         _check(_is_int(self.replicas) and self.replicas >= 1, "replicas", self.replicas, "an integer >= 1")
         _check(self.load_mode in MODES, "load_mode", self.load_mode, f"one of {MODES}")
         levels = self.users if self.load_mode == "closed" else self.rates
@@ -70,16 +91,22 @@ class SweepParams:
         for value in self.users:
             _check(_is_int(value) and value >= 1, "users", value, "integers >= 1, e.g. [1, 5, 20]")
         for value in self.rates:
-            _check(isinstance(value, (int, float)) and value > 0, "rates", value, "numbers > 0 (requests/s)")
-        _check(isinstance(self.duration_s, (int, float)) and self.duration_s > 0, "duration_s", self.duration_s, "> 0 seconds")
-        _check(isinstance(self.warmup_s, (int, float)) and self.warmup_s >= 0, "warmup_s", self.warmup_s, ">= 0 seconds")
+            _check(_is_number(value) and value > 0, "rates", value, "numbers > 0 (requests/s)")
+        _check(self.duration_s > 0, "duration_s", self.duration_s, "> 0 seconds")
+        _check(self.warmup_s >= 0, "warmup_s", self.warmup_s, ">= 0 seconds")
         _check(_is_int(self.repetitions) and self.repetitions >= 1, "repetitions", self.repetitions, "an integer >= 1")
         _check(_is_int(self.retry_attempts) and self.retry_attempts >= 0, "retry_attempts", self.retry_attempts, "an integer >= 0")
-        _check(self.run_id is None or (isinstance(self.run_id, str) and self.run_id and "/" not in self.run_id),
-               "run_id", self.run_id, "None (a new run) or a folder name without '/'")
+        _check(self.run_id is None or (isinstance(self.run_id, str) and RUN_ID.fullmatch(self.run_id) is not None),
+               "run_id", self.run_id, "None (a new run) or a folder name of letters, digits, '.', '_', '-' "
+               "(not starting with '.')")
+        root = self.output_dir()
+        _check(not root.exists() or root.is_dir(), "output_root", self.output_root, "a folder (or None for data/raw)")
         self.breaker_configs()  # expressions and breaker fields
         self.scenario_entries()  # names and schedules
         self.load_specs()  # the load settings
+
+    def _is_default(self, name: str) -> bool:
+        return getattr(self, name) == self.__dataclass_fields__[name].default_factory()
 
     # --- derived, each checked --------------------------------------------------------------
     def breaker_configs(self) -> list[tuple[str, BreakerConfig | None, float | None]]:
@@ -108,11 +135,13 @@ class SweepParams:
     def scenario_entries(self) -> list:
         entries = expand_names(self.scenarios)
         _check(bool(entries), "scenarios", self.scenarios, "a non-empty list, e.g. ['healthy', 'one-replica-errors']")
+        names = []
         for entry in entries:
             try:
-                scenario(entry, self.warmup_s + self.duration_s, self.replicas)
+                names.append(scenario(entry, self.warmup_s + self.duration_s, self.replicas).name)
             except ConfigError as exc:
                 raise ConfigError(f"parameter scenarios: {exc}") from None
+        _check(len(names) == len(set(names)), "scenarios", self.scenarios, "scenarios with distinct names")
         return entries
 
     def load_specs(self) -> list[LoadSpec]:
@@ -140,6 +169,10 @@ class SweepParams:
 def _short_label(expression: str) -> str:
     """'ResponseCodeRatio(500, 600, 0, 600) > 0.25' stays readable in figure legends."""
     return " ".join(expression.split())
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _is_int(value) -> bool:

@@ -16,7 +16,7 @@ import psutil
 import pytest
 
 from harness import sweep_cli
-from harness.errors import ConfigError
+from harness.errors import ConfigError, StackError
 from harness.store import RunStore
 from harness.sweep import run_sweep
 
@@ -66,7 +66,7 @@ def test_interrupted_sweep_leaves_no_process_and_resumes_only_the_missing_points
     seen |= {p.pid for p in psutil.Process(proc.pid).children(recursive=True)}
     os.kill(proc.pid, signal.SIGINT)
     output = proc.communicate(timeout=30)[0].decode()
-    assert "interrupted: 1 of 3 points are recorded" in output, output
+    assert "stopped: 1 of 3 points are recorded" in output, output
     time.sleep(0.5)
     alive = [pid for pid in seen if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
     assert not alive, f"left running: {[psutil.Process(p).cmdline() for p in alive]}"
@@ -104,7 +104,7 @@ def test_a_crashed_replica_is_measured_then_restarted_for_the_next_point(tmp_pat
     assert healthy["reconciliation"]["client_by_status"] == {"200": healthy["counts"]["client_requests"]}
 
 
-def test_failed_points_are_recorded_the_sweep_goes_on_and_a_rerun_retries_them(tmp_path):
+def test_when_traefik_dies_the_point_fails_the_sweep_stops_and_a_rerun_completes_it(tmp_path):
     values = {**QUICK, "run_id": "dies", "output_root": str(tmp_path), "breakers": ["none"],
               "scenarios": ["healthy"], "users": [1, 2, 3]}
     first = tmp_path / "dies" / "points" / "b0-healthy-u1-rep0"
@@ -118,13 +118,15 @@ def test_failed_points_are_recorded_the_sweep_goes_on_and_a_rerun_retries_them(t
 
     killer = threading.Thread(target=kill_traefik_after_the_first_point, daemon=True)
     killer.start()
-    store = run_sweep(values, progress=False)
+    with pytest.raises(StackError, match="Traefik no longer answers"):
+        run_sweep(values, progress=False)
     killer.join()
+    store = RunStore.open("dies", tmp_path)
     status = store.inspect()
-    assert status["done"] == ["b0-healthy-u1-rep0"] and len(status["failed"]) == 2 and store.interrupted
-    failed = json.loads((store.point_dir(status["failed"][0]) / "point.json").read_text())
-    assert failed["status"] == "failed" and failed["error"]
+    assert status["done"] == ["b0-healthy-u1-rep0"] and status["failed"] == ["b0-healthy-u2-rep0"]
+    failed = json.loads((store.point_dir("b0-healthy-u2-rep0") / "point.json").read_text())
+    assert failed["status"] == "failed" and "Traefik" in failed["error"]
 
-    store = run_sweep(values, progress=False)  # a new stack; the failed points are measured again
+    store = run_sweep(values, progress=False)  # a new stack; the failed point is measured again
     assert len(store.inspect()["done"]) == 3 and not store.interrupted
-    assert len(list((store.points_dir / ".failed").iterdir())) == 2  # the failed attempts are kept
+    assert len(list((store.points_dir / ".failed").iterdir())) == 1  # the failed attempt is kept

@@ -52,3 +52,36 @@ def test_randomised_order_is_a_seeded_permutation():
     first, again = expand(SweepParams.of(values)), expand(SweepParams.of(values))
     ordered = expand(SweepParams.of({**values, "randomize": False}))
     assert first == again and first != ordered and sorted(map(str, first)) == sorted(map(str, ordered))
+
+
+def test_the_sweep_notebook_defaults_are_the_library_defaults():
+    """A YAML file means the same through `make sweep` (notebook) and run_sweep (library)."""
+    import ast
+    import json
+
+    from harness.paths import PROJECT_DIR
+
+    cells = json.loads((PROJECT_DIR / "notebooks" / "01_sweep.ipynb").read_text())["cells"]
+    source = next("".join(c["source"]) for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
+    notebook = {s.targets[0].id: ast.literal_eval(s.value) for s in ast.parse(source).body}
+    assert notebook == SweepParams().to_dict()
+
+
+@pytest.mark.parametrize("values, names", [
+    ({"invalid_share": "0.3"}, "invalid_share='0.3'"),
+    ({"duration_s": float("inf")}, "duration_s=inf"),
+    ({"randomize": "no"}, "randomize='no'"),
+    ({"seed": "abc"}, "seed='abc'"),
+    ({"rates": [10]}, "rates=[10] is invalid: expected empty with load_mode='closed'"),
+    ({"breaker_metric": "NetworkErrorRatio()", "breaker_thresholds": [0.5], "breakers": ["none"]}, "breakers=['none']"),
+    ({"users": [2, 2]}, "users=[2, 2]"),
+    ({"scenarios": ["healthy", "healthy"]}, "distinct names"),
+    ({"run_id": ".."}, "run_id='..'"),
+    ({"scenarios": [{"name": "x", "steps": [{"at_s": "1", "replica": 0}]}]}, "at_s must be a number"),
+    ({"scenarios": [{"name": "x", "steps": [{"at_s": 100, "replica": 0}]}]}, "after the point ends"),
+    ({"scenarios": [{"name": "x", "steps": [{"at_s": 1, "replica": "replica-1"}]}]}, "replica must be a replica index"),
+])
+def test_wrong_types_and_silent_misuses_are_refused(values, names):
+    with pytest.raises(ConfigError) as err:
+        SweepParams.of(values)
+    assert names in str(err.value)
