@@ -9,17 +9,18 @@ from __future__ import annotations
 
 OK = "ok"
 CLASSES = ["ok", "breaker_rejection", "backend_5xx", "bad_gateway_502", "gateway_timeout_504",
-           "proxy_5xx", "validation_4xx", "client_error", "other"]
+           "proxy_5xx", "validation_4xx", "client_error", "unsent", "other"]
 ERROR_CLASSES = CLASSES[1:]
 CLASS_LABELS = {"ok": "2xx success", "breaker_rejection": "breaker rejection", "backend_5xx": "backend 5xx",
                 "bad_gateway_502": "502 connection error", "gateway_timeout_504": "504 timeout",
                 "proxy_5xx": "proxy 5xx (e.g. no available server)", "validation_4xx": "4xx validation",
-                "client_error": "client-side error (no response)", "other": "other status"}
+                "client_error": "client-side error (no response)",
+                "unsent": "never sent (open-loop slot the generator missed)", "other": "other status"}
 
 
-def classify(status: int, replica: str, breaker_code: int | None) -> str:
-    if status == 0:
-        return "client_error"  # refused, reset, timeout: no HTTP response at all
+def classify(status: int, replica: str, breaker_code: int | None, error_class: str = "") -> str:
+    if status == 0:  # no HTTP response at all: refused, reset, timeout; or never sent (open loop)
+        return "unsent" if error_class == "unsent" else "client_error"
     if 200 <= status < 300:
         return "ok"
     if breaker_code is not None and status == breaker_code and not replica:
@@ -35,9 +36,11 @@ def classify(status: int, replica: str, breaker_code: int | None) -> str:
     return "other"
 
 
-def classify_sql(status: str = "status", replica: str = "replica", code: str = "breaker_code") -> str:
+def classify_sql(status: str = "status", replica: str = "replica", code: str = "breaker_code",
+                 error_class: str = "error_class") -> str:
     """The same rules as classify(), as a DuckDB CASE expression (code NULL: no breaker)."""
     return f"""CASE
+        WHEN {status} = 0 AND {error_class} = 'unsent' THEN 'unsent'
         WHEN {status} = 0 THEN 'client_error'
         WHEN {status} BETWEEN 200 AND 299 THEN 'ok'
         WHEN {code} IS NOT NULL AND {status} = {code} AND {replica} = '' THEN 'breaker_rejection'

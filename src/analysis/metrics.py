@@ -28,11 +28,11 @@ def request_metrics(tables: Tables) -> pd.DataFrame:
     frame = tables.sql(f"""
         WITH r AS (
             SELECT q.key, q.status, q.latency_ms, q.actual_s, q.intended_s, p.load_mode,
-                   {classify_sql('q.status', 'q.replica', 'p.breaker_code')} AS cls
+                   {classify_sql('q.status', 'q.replica', 'p.breaker_code', 'q.error_class')} AS cls
             FROM requests q JOIN points p USING (key))
         SELECT key, count(*) AS n_requests, count(*) FILTER (WHERE status > 0) AS n_responses, {counts},
                {_latency_columns('latency_ms', 'latency', 'status > 0')},
-               fsum(latency_ms) / nullif(count(*), 0) AS latency_all_mean_ms,
+               fsum(latency_ms) / nullif(count(latency_ms), 0) AS latency_all_mean_ms,
                {_latency_columns(intended, 'latency_intended', "status > 0 AND load_mode = 'open'")}
         FROM r GROUP BY key ORDER BY key""")
     for prefix in ("latency", "latency_intended"):
@@ -84,7 +84,8 @@ def point_metrics(tables: Tables) -> pd.DataFrame:
     # Offered: the schedule's rate in open loop; in closed loop what the users sent (it equals the
     # achieved rate plus requests that got no response: a closed loop cannot offer more).
     frame["fault_at_s"] = frame["fault_at_s"] - frame["measure_from"]  # into the measured window: readable
-    frame["sent_rps"] = frame["n_requests"] / seconds  # every request, failed or not (Locust's "requests/s")
+    # every request sent, failed or not (Locust's "requests/s"); open-loop slots never sent are not
+    frame["sent_rps"] = (frame["n_requests"] - frame["n_unsent"]) / seconds
     frame["offered_rps"] = np.where(frame["load_mode"] == "open", frame["rate"], frame["sent_rps"])
     frame["achieved_rps"] = frame["n_responses"] / seconds
     frame["goodput_rps"] = frame["n_ok"] / seconds

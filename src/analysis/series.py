@@ -23,8 +23,9 @@ def point_series(tables: Tables, key: str, bin_s: float | None = None) -> pd.Dat
     counts = ", ".join(f"count(*) FILTER (WHERE cls = '{c}') AS rps_{c}" for c in CLASSES)
     frame = tables.sql(f"""
         WITH r AS (
-            SELECT q.actual_s - p.measure_from AS t, q.status, q.latency_ms,
-                   {classify_sql('q.status', 'q.replica', 'p.breaker_code')} AS cls
+            SELECT coalesce(q.actual_s, q.intended_s) - p.measure_from AS t,  -- unsent slots: when they were due
+                   q.status, q.latency_ms,
+                   {classify_sql('q.status', 'q.replica', 'p.breaker_code', 'q.error_class')} AS cls
             FROM requests q JOIN points p USING (key) WHERE q.key = ?)
         SELECT floor(t / {bin_s}) * {bin_s} AS t_s, count(*) AS rps, {counts},
                quantile_cont(latency_ms, 0.5) FILTER (WHERE status > 0) AS p50_ms,
