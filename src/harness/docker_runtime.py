@@ -49,10 +49,6 @@ class DockerStack(Stack):
         self.traefik_image, self.backend_image = traefik_image, backend_image or current_backend_image()
         self.traefik_major = traefik_major(traefik_image)
         self.run_id = run_id or uuid.uuid4().hex[:12]
-        self.run_dir = self.run_dir.resolve()  # absolute: it is bind-mounted into Traefik's container
-        self.traefik_dir = self.run_dir / "traefik"
-        self.access_log_path = self.traefik_dir / "access.log" if self.access_log else None
-        self.traefik_log_path = self.traefik_dir / "traefik.log"
         self.socket_path = engine.socket_path()
         self.client = engine.connect()
         for image in (self.traefik_image, self.backend_image):

@@ -90,7 +90,7 @@ class Stack(ABC):
         self.api_port = ports.claim(api_port, "api_port")
         if self.web_port == self.api_port:
             raise ConfigError(f"web_port and api_port must differ, both are {self.web_port}")
-        self.run_dir = fresh_run_dir(run_dir)
+        self.run_dir = fresh_run_dir(run_dir).resolve()  # absolute: a container runtime bind-mounts it
         self._owns_run_dir = run_dir is None
         self.breaker, self.retry_attempts, self.replica_count = breaker, retry_attempts, replicas
         self.seed, self.log_level, self.access_log = seed, log_level, access_log
